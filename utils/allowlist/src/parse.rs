@@ -1,0 +1,692 @@
+//! Turns the text of a requirements file into allowlist entries, keeping spans so that every
+//! error can point at `path:line:column`.
+
+use std::ops::Range;
+use std::path::Path;
+
+use toml_edit::{Document, Item, Key, TableLike};
+
+use crate::error::{AllowlistError, SourceLocation};
+use crate::identity::{IdentityMatcher, UrlMatcher};
+use crate::requirements::{AllowlistEntry, AllowlistSection};
+
+const ENTRY_EXPECTED: &str = "a table `[mcp_servers.<name>]` containing `identity = { command = \"...\" }` \
+     or `identity = { url = ... }`";
+const IDENTITY_EXPECTED: &str = "exactly one of `command = \"...\"` or `url = ...` inside `identity`, e.g. \
+     `identity = { command = \"docs-mcp\" }` or `identity = { url = \"https://example.com/mcp\" }`";
+const URL_EXPECTED: &str = "a URL string, or a matcher table `{ match = \"exact\" | \"prefix\", value = \"...\" }` \
+     or `{ match = \"regex\", expression = \"...\" }`";
+const LEGACY_EXPECTED: &str = "a table `[mcp_server_allowlist.<name>]` containing exactly one of \
+     `command = \"...\"` or `url = \"...\"`";
+
+const LEGACY_URL_EXPECTED: &str = "an exact URL string `url = \"https://...\"`; for prefix or regex \
+     matchers use `[mcp_servers.<name>] identity = { url = { match = ... } }`";
+
+/// Parses `text` (the contents of `path`). Returns `None` when the file has neither
+/// `mcp_servers` nor `mcp_server_allowlist`, i.e. imposes no MCP constraint.
+pub(crate) fn parse_entries(
+    text: &str,
+    path: &Path,
+) -> Result<Option<Vec<AllowlistEntry>>, AllowlistError> {
+    let document = Document::parse(text).map_err(|error| AllowlistError::Syntax {
+        location: match error.span() {
+            Some(span) => SourceLocation::at_offset(path, text, span.start),
+            None => SourceLocation::file(path),
+        },
+        message: error.message().trim_end().to_owned(),
+    })?;
+    let cx = Context { text, path };
+    let root = document.as_table();
+
+    let mut entries: Option<Vec<AllowlistEntry>> = None;
+    for section in [
+        AllowlistSection::McpServers,
+        AllowlistSection::McpServerAllowlist,
+    ] {
+        let Some((key, item)) = root.get_key_value(section.key()) else {
+            continue;
+        };
+        let key_path = vec![section.key().to_owned()];
+        let span = span_of(Some(key), item, None);
+        let expected = match section {
+            AllowlistSection::McpServers => ENTRY_EXPECTED,
+            AllowlistSection::McpServerAllowlist => LEGACY_EXPECTED,
+        };
+        let servers = table_like(&cx, item, span.clone(), &key_path, expected)?;
+        let list = entries.get_or_insert_with(Vec::new);
+        for (name, entry_item) in servers.iter() {
+            let entry_path = child(&key_path, name);
+            let entry_span = span_of(servers.key(name), entry_item, span.clone());
+            let identities = match section {
+                AllowlistSection::McpServers => {
+                    parse_entry(&cx, entry_item, entry_span, &entry_path)?
+                }
+                AllowlistSection::McpServerAllowlist => {
+                    parse_legacy_entry(&cx, entry_item, entry_span, &entry_path)?
+                }
+            };
+            list.push(AllowlistEntry::new(name.to_owned(), identities, section));
+        }
+    }
+    if let Some(list) = entries.as_mut() {
+        // Stable, so a name listed in both sections keeps `mcp_servers` first.
+        list.sort_by(|a, b| a.name().cmp(b.name()));
+    }
+    Ok(entries)
+}
+
+struct Context<'a> {
+    text: &'a str,
+    path: &'a Path,
+}
+
+impl Context<'_> {
+    fn invalid(
+        &self,
+        span: Option<Range<usize>>,
+        key_path: &[String],
+        problem: impl Into<String>,
+        expected: &str,
+    ) -> AllowlistError {
+        AllowlistError::Invalid {
+            location: match span {
+                Some(span) => SourceLocation::at_offset(self.path, self.text, span.start),
+                None => SourceLocation::file(self.path),
+            },
+            key_path: format_key_path(key_path),
+            problem: problem.into(),
+            expected: expected.to_owned(),
+        }
+    }
+}
+
+/// `[mcp_servers.<name>]`: only `identity` is accepted, because an unknown key could be a
+/// constraint this version does not understand and ignoring it would fail open.
+fn parse_entry(
+    cx: &Context<'_>,
+    item: &Item,
+    span: Option<Range<usize>>,
+    key_path: &[String],
+) -> Result<IdentityMatcher, AllowlistError> {
+    let entry = table_like(cx, item, span.clone(), key_path, ENTRY_EXPECTED)?;
+    reject_unknown_keys(
+        cx,
+        entry,
+        span.clone(),
+        key_path,
+        &["identity"],
+        ENTRY_EXPECTED,
+    )?;
+    let Some((key, identity)) = entry.get_key_value("identity") else {
+        return Err(cx.invalid(
+            span,
+            key_path,
+            "the entry has no `identity`",
+            ENTRY_EXPECTED,
+        ));
+    };
+    let identity_path = child(key_path, "identity");
+    let identity_span = span_of(Some(key), identity, span);
+    let identity = table_like(
+        cx,
+        identity,
+        identity_span.clone(),
+        &identity_path,
+        IDENTITY_EXPECTED,
+    )?;
+    reject_unknown_keys(
+        cx,
+        identity,
+        identity_span.clone(),
+        &identity_path,
+        &["command", "url"],
+        IDENTITY_EXPECTED,
+    )?;
+    match (
+        identity.get_key_value("command"),
+        identity.get_key_value("url"),
+    ) {
+        (Some((key, command)), None) => {
+            let command_path = child(&identity_path, "command");
+            let span = span_of(Some(key), command, identity_span);
+            let command = non_empty_string(
+                cx,
+                command,
+                span,
+                &command_path,
+                "the server's command, e.g. `command = \"docs-mcp\"`",
+            )?;
+            Ok(IdentityMatcher::Command(command))
+        }
+        (None, Some((key, url))) => {
+            let url_path = child(&identity_path, "url");
+            let span = span_of(Some(key), url, identity_span);
+            parse_url(cx, url, span, &url_path).map(IdentityMatcher::Url)
+        }
+        (Some(_), Some(_)) => Err(cx.invalid(
+            identity_span,
+            &identity_path,
+            "both `command` and `url` are set",
+            IDENTITY_EXPECTED,
+        )),
+        (None, None) => Err(cx.invalid(
+            identity_span,
+            &identity_path,
+            "neither `command` nor `url` is set",
+            IDENTITY_EXPECTED,
+        )),
+    }
+}
+
+fn parse_url(
+    cx: &Context<'_>,
+    item: &Item,
+    span: Option<Range<usize>>,
+    key_path: &[String],
+) -> Result<UrlMatcher, AllowlistError> {
+    if item.is_str() {
+        let value = non_empty_string(cx, item, span, key_path, URL_EXPECTED)?;
+        return Ok(UrlMatcher::Exact { value });
+    }
+    let Some(matcher) = item.as_table_like() else {
+        return Err(cx.invalid(
+            span,
+            key_path,
+            format!("found {}", describe_type(item)),
+            URL_EXPECTED,
+        ));
+    };
+    reject_unknown_keys(
+        cx,
+        matcher,
+        span.clone(),
+        key_path,
+        &["match", "value", "expression"],
+        URL_EXPECTED,
+    )?;
+    let Some((match_key, kind_item)) = matcher.get_key_value("match") else {
+        return Err(cx.invalid(
+            span,
+            key_path,
+            "the matcher table has no `match`",
+            URL_EXPECTED,
+        ));
+    };
+    let match_path = child(key_path, "match");
+    let match_span = span_of(Some(match_key), kind_item, span.clone());
+    let kind_expected = "`match = \"exact\"`, `match = \"prefix\"` or `match = \"regex\"`";
+    let Some(kind) = kind_item.as_str() else {
+        return Err(cx.invalid(
+            match_span,
+            &match_path,
+            format!("found {}", describe_type(kind_item)),
+            kind_expected,
+        ));
+    };
+    let (required, forbidden) = match kind {
+        "exact" | "prefix" => ("value", "expression"),
+        "regex" => ("expression", "value"),
+        other => {
+            return Err(cx.invalid(
+                match_span,
+                &match_path,
+                format!("unknown matcher \"{other}\""),
+                kind_expected,
+            ));
+        }
+    };
+    if let Some((key, item)) = matcher.get_key_value(forbidden) {
+        return Err(cx.invalid(
+            span_of(Some(key), item, span),
+            &child(key_path, forbidden),
+            format!("`{forbidden}` is not used by `match = \"{kind}\"`"),
+            &format!("`{required} = \"...\"` with `match = \"{kind}\"`"),
+        ));
+    }
+    let required_path = child(key_path, required);
+    let required_expected = format!("`{required} = \"...\"` with `match = \"{kind}\"`");
+    let Some((key, item)) = matcher.get_key_value(required) else {
+        return Err(cx.invalid(
+            span,
+            key_path,
+            format!("`match = \"{kind}\"` needs `{required}`"),
+            &required_expected,
+        ));
+    };
+    let item_span = span_of(Some(key), item, span);
+    let text = non_empty_string(
+        cx,
+        item,
+        item_span.clone(),
+        &required_path,
+        &required_expected,
+    )?;
+    Ok(match kind {
+        "exact" => UrlMatcher::Exact { value: text },
+        "prefix" => UrlMatcher::Prefix { value: text },
+        _ => UrlMatcher::regex(&text).map_err(|error| {
+            cx.invalid(
+                item_span,
+                &required_path,
+                format!(
+                    "the regular expression does not compile: {}",
+                    regex_problem(&error)
+                ),
+                "a regular expression in Rust `regex` syntax, matched against the whole URL",
+            )
+        })?,
+    })
+}
+
+/// `[mcp_server_allowlist.<name>]` with `command = "..."` or `url = "..."` (exact match).
+fn parse_legacy_entry(
+    cx: &Context<'_>,
+    item: &Item,
+    span: Option<Range<usize>>,
+    key_path: &[String],
+) -> Result<IdentityMatcher, AllowlistError> {
+    let entry = table_like(cx, item, span.clone(), key_path, LEGACY_EXPECTED)?;
+    reject_unknown_keys(
+        cx,
+        entry,
+        span.clone(),
+        key_path,
+        &["command", "url"],
+        LEGACY_EXPECTED,
+    )?;
+    match (entry.get_key_value("command"), entry.get_key_value("url")) {
+        (Some((key, command)), None) => {
+            let command_span = span_of(Some(key), command, span);
+            let command = non_empty_string(
+                cx,
+                command,
+                command_span,
+                &child(key_path, "command"),
+                LEGACY_EXPECTED,
+            )?;
+            Ok(IdentityMatcher::Command(command))
+        }
+        (None, Some((key, url))) => {
+            let url_span = span_of(Some(key), url, span);
+            let value = non_empty_string(
+                cx,
+                url,
+                url_span,
+                &child(key_path, "url"),
+                LEGACY_URL_EXPECTED,
+            )?;
+            Ok(IdentityMatcher::Url(UrlMatcher::Exact { value }))
+        }
+        (Some(_), Some(_)) => Err(cx.invalid(
+            span,
+            key_path,
+            "both `command` and `url` are set",
+            LEGACY_EXPECTED,
+        )),
+        (None, None) => Err(cx.invalid(
+            span,
+            key_path,
+            "neither `command` nor `url` is set",
+            LEGACY_EXPECTED,
+        )),
+    }
+}
+
+fn table_like<'a>(
+    cx: &Context<'_>,
+    item: &'a Item,
+    span: Option<Range<usize>>,
+    key_path: &[String],
+    expected: &str,
+) -> Result<&'a dyn TableLike, AllowlistError> {
+    item.as_table_like().ok_or_else(|| {
+        cx.invalid(
+            span,
+            key_path,
+            format!("found {} where a table is needed", describe_type(item)),
+            expected,
+        )
+    })
+}
+
+fn non_empty_string(
+    cx: &Context<'_>,
+    item: &Item,
+    span: Option<Range<usize>>,
+    key_path: &[String],
+    expected: &str,
+) -> Result<String, AllowlistError> {
+    match item.as_str() {
+        Some("") => Err(cx.invalid(span, key_path, "the string is empty", expected)),
+        Some(text) => Ok(text.to_owned()),
+        None => Err(cx.invalid(
+            span,
+            key_path,
+            format!("found {} where a string is needed", describe_type(item)),
+            expected,
+        )),
+    }
+}
+
+fn reject_unknown_keys(
+    cx: &Context<'_>,
+    table: &dyn TableLike,
+    span: Option<Range<usize>>,
+    key_path: &[String],
+    known: &[&str],
+    expected: &str,
+) -> Result<(), AllowlistError> {
+    for (name, item) in table.iter() {
+        if !known.contains(&name) {
+            return Err(cx.invalid(
+                span_of(table.key(name), item, span),
+                &child(key_path, name),
+                format!("unknown key `{name}`"),
+                expected,
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The best position for an item: the key (where a reader looks first), else the value, else
+/// the enclosing table. Implicit tables created by dotted headers have no span of their own.
+fn span_of(key: Option<&Key>, item: &Item, parent: Option<Range<usize>>) -> Option<Range<usize>> {
+    key.and_then(Key::span).or_else(|| item.span()).or(parent)
+}
+
+fn describe_type(item: &Item) -> &'static str {
+    match item {
+        Item::None => "nothing",
+        Item::ArrayOfTables(_) => "an array of tables",
+        Item::Table(_) => "a table",
+        Item::Value(value) => match value {
+            toml_edit::Value::String(_) => "a string",
+            toml_edit::Value::Integer(_) => "an integer",
+            toml_edit::Value::Float(_) => "a float",
+            toml_edit::Value::Boolean(_) => "a boolean",
+            toml_edit::Value::Datetime(_) => "a datetime",
+            toml_edit::Value::Array(_) => "an array",
+            toml_edit::Value::InlineTable(_) => "an inline table",
+        },
+    }
+}
+
+fn child(key_path: &[String], name: &str) -> Vec<String> {
+    let mut path = key_path.to_vec();
+    path.push(name.to_owned());
+    path
+}
+
+/// The last line of a `regex` error says what is wrong ("error: unclosed group"); the lines
+/// before it repeat the expression with a caret, which does not fit a one-line message.
+fn regex_problem(error: &regex::Error) -> String {
+    let text = error.to_string();
+    let last = text
+        .lines()
+        .rev()
+        .find(|line| !line.trim().is_empty())
+        .unwrap_or(&text);
+    last.trim().trim_start_matches("error: ").to_owned()
+}
+
+/// Formats a key path the way it would be written in TOML, quoting segments that are not
+/// bare keys (`mcp_servers."a.b".identity`).
+fn format_key_path(key_path: &[String]) -> String {
+    key_path
+        .iter()
+        .map(|segment| {
+            let bare = !segment.is_empty()
+                && segment
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+            if bare {
+                segment.clone()
+            } else {
+                format!("{segment:?}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_path_quotes_segments_that_are_not_bare() {
+        let path = vec![
+            "mcp_servers".to_owned(),
+            "a.b".to_owned(),
+            "identity".to_owned(),
+        ];
+        assert_eq!(format_key_path(&path), "mcp_servers.\"a.b\".identity");
+    }
+
+    #[test]
+    fn span_prefers_the_key() {
+        let text = "[mcp_servers.docs]\nidentity = 3\n";
+        let document = Document::parse(text).unwrap();
+        let docs = document.as_table()["mcp_servers"]["docs"]
+            .as_table()
+            .unwrap();
+        let (key, item) = docs.get_key_value("identity").unwrap();
+        let span = span_of(Some(key), item, None).unwrap();
+        assert_eq!(&text[span], "identity");
+    }
+}
+
+#[cfg(test)]
+mod malformed_tests {
+    use crate::{AllowlistError, Requirements};
+    use std::path::Path;
+
+    const PATH: &str = "/etc/codex/requirements.toml";
+
+    fn error(text: &str) -> AllowlistError {
+        Requirements::parse(text, Path::new(PATH)).unwrap_err()
+    }
+
+    /// Asserts the message starts with `path:line:col` and the key path, and mentions `needle`.
+    fn assert_error(text: &str, position: &str, key_path: &str, needle: &str) {
+        let message = error(text).to_string();
+        let prefix = format!("{PATH}:{position}: invalid `{key_path}` in requirements: ");
+        assert!(message.starts_with(&prefix), "{message}");
+        assert!(message.contains(needle), "{message}");
+    }
+
+    #[test]
+    fn bad_toml_reports_line_and_column() {
+        let error = error("[mcp_servers.docs]\nidentity = { command = \"x\" \n");
+        let AllowlistError::Syntax { location, .. } = &error else {
+            panic!("expected a syntax error, got {error:?}");
+        };
+        assert_eq!((location.line(), location.column()), (Some(2), Some(27)));
+        assert!(
+            error.to_string().starts_with(&format!(
+                "{PATH}:2:27: requirements file is not valid TOML: "
+            )),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn unknown_identity_key() {
+        assert_error(
+            "[mcp_servers.docs]\nidentity = { cmd = \"x\" }\n",
+            "2:14",
+            "mcp_servers.docs.identity.cmd",
+            "unknown key `cmd`; expected exactly one of `command = \"...\"` or `url = ...`",
+        );
+    }
+
+    #[test]
+    fn identity_with_both_command_and_url() {
+        assert_error(
+            "[mcp_servers.docs]\nidentity = { command = \"x\", url = \"https://a\" }\n",
+            "2:1",
+            "mcp_servers.docs.identity",
+            "both `command` and `url` are set",
+        );
+    }
+
+    #[test]
+    fn identity_with_neither_command_nor_url() {
+        assert_error(
+            "[mcp_servers.docs]\nidentity = {}\n",
+            "2:1",
+            "mcp_servers.docs.identity",
+            "neither `command` nor `url` is set",
+        );
+    }
+
+    #[test]
+    fn entry_without_identity() {
+        assert_error(
+            "[mcp_servers.docs]\n",
+            "1:14",
+            "mcp_servers.docs",
+            "the entry has no `identity`",
+        );
+    }
+
+    #[test]
+    fn unknown_key_in_entry_fails_closed() {
+        assert_error(
+            "[mcp_servers.docs]\nidentity = { command = \"d\" }\nenabled = true\n",
+            "3:1",
+            "mcp_servers.docs.enabled",
+            "unknown key `enabled`",
+        );
+    }
+
+    #[test]
+    fn unknown_url_matcher() {
+        assert_error(
+            "[mcp_servers.docs]\nidentity = { url = { match = \"glob\", value = \"x\" } }\n",
+            "2:22",
+            "mcp_servers.docs.identity.url.match",
+            "unknown matcher \"glob\"; expected `match = \"exact\"`, `match = \"prefix\"` or `match = \"regex\"`",
+        );
+    }
+
+    #[test]
+    fn matcher_without_match() {
+        assert_error(
+            "[mcp_servers.docs]\nidentity = { url = { value = \"x\" } }\n",
+            "2:14",
+            "mcp_servers.docs.identity.url",
+            "the matcher table has no `match`",
+        );
+    }
+
+    #[test]
+    fn bad_regex() {
+        assert_error(
+            "[mcp_servers.docs]\nidentity = { url = { match = \"regex\", expression = \"(\" } }\n",
+            "2:39",
+            "mcp_servers.docs.identity.url.expression",
+            "the regular expression does not compile: unclosed group; expected a regular expression",
+        );
+    }
+
+    #[test]
+    fn regex_with_value_instead_of_expression() {
+        assert_error(
+            "[mcp_servers.docs]\nidentity = { url = { match = \"regex\", value = \"x\" } }\n",
+            "2:39",
+            "mcp_servers.docs.identity.url.value",
+            "`value` is not used by `match = \"regex\"`; expected `expression = \"...\"`",
+        );
+    }
+
+    #[test]
+    fn prefix_without_value() {
+        assert_error(
+            "[mcp_servers.docs]\nidentity = { url = { match = \"prefix\" } }\n",
+            "2:14",
+            "mcp_servers.docs.identity.url",
+            "`match = \"prefix\"` needs `value`",
+        );
+    }
+
+    #[test]
+    fn wrong_types() {
+        assert_error(
+            "[mcp_servers.docs]\nidentity = { command = 3 }\n",
+            "2:14",
+            "mcp_servers.docs.identity.command",
+            "found an integer where a string is needed",
+        );
+        assert_error(
+            "mcp_servers = 3\n",
+            "1:1",
+            "mcp_servers",
+            "found an integer where a table is needed",
+        );
+        assert_error(
+            "[[mcp_servers]]\nx = 1\n",
+            "1:3",
+            "mcp_servers",
+            "found an array of tables where a table is needed",
+        );
+        assert_error(
+            "[mcp_servers.\"a.b\"]\nidentity = { url = true }\n",
+            "2:14",
+            "mcp_servers.\"a.b\".identity.url",
+            "found a boolean; expected a URL string, or a matcher table",
+        );
+        assert_error(
+            "[mcp_servers.docs.identity.url]\nmatch = 1\n",
+            "2:1",
+            "mcp_servers.docs.identity.url.match",
+            "found an integer",
+        );
+    }
+
+    #[test]
+    fn empty_strings_are_rejected() {
+        assert_error(
+            "[mcp_servers.docs]\nidentity = { url = { match = \"prefix\", value = \"\" } }\n",
+            "2:40",
+            "mcp_servers.docs.identity.url.value",
+            "the string is empty",
+        );
+    }
+
+    #[test]
+    fn legacy_entry_with_both_or_none() {
+        assert_error(
+            "[mcp_server_allowlist.x]\ncommand = \"a\"\nurl = \"b\"\n",
+            "1:23",
+            "mcp_server_allowlist.x",
+            "both `command` and `url` are set",
+        );
+        assert_error(
+            "[mcp_server_allowlist.x]\n",
+            "1:23",
+            "mcp_server_allowlist.x",
+            "neither `command` nor `url` is set",
+        );
+    }
+
+    #[test]
+    fn legacy_url_takes_only_strings() {
+        assert_error(
+            "[mcp_server_allowlist.x]\nurl = { match = \"prefix\", value = \"x\" }\n",
+            "2:1",
+            "mcp_server_allowlist.x.url",
+            "found an inline table where a string is needed; expected an exact URL string",
+        );
+    }
+
+    #[test]
+    fn error_in_one_section_fails_the_whole_file() {
+        let message = error(
+            "[mcp_servers.docs]\nidentity = { command = \"d\" }\n[mcp_server_allowlist.x]\nurl = 1\n",
+        )
+        .to_string();
+        assert!(message.starts_with(&format!("{PATH}:4:1:")), "{message}");
+    }
+}
