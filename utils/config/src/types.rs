@@ -1,0 +1,101 @@
+//! Typed, validated server configuration: what the rest of mcpctl works with.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::Serialize;
+
+/// How mcpctl reaches a server: a local child process or a remote streamable HTTP endpoint.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Transport {
+    /// A local program spoken to over stdin/stdout.
+    Stdio {
+        /// The program to run (looked up on PATH when not a path).
+        command: String,
+        /// Arguments passed to the program.
+        args: Vec<String>,
+        /// Environment variables set for the child, with their values.
+        env: BTreeMap<String, String>,
+        /// Names of variables passed through from mcpctl's own environment.
+        env_vars: Vec<String>,
+        /// Working directory of the child.
+        cwd: Option<PathBuf>,
+    },
+    /// A remote server spoken to over streamable HTTP.
+    StreamableHttp {
+        /// The endpoint URL.
+        url: String,
+        /// Name of an environment variable holding a bearer token.
+        bearer_token_env_var: Option<String>,
+        /// Static HTTP headers sent with every request.
+        http_headers: BTreeMap<String, String>,
+        /// Headers whose values are read from environment variables at connect time.
+        env_http_headers: BTreeMap<String, String>,
+    },
+}
+
+impl Transport {
+    /// `"stdio"` or `"streamable_http"`, as used in JSON output.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Transport::Stdio { .. } => "stdio",
+            Transport::StreamableHttp { .. } => "streamable_http",
+        }
+    }
+}
+
+/// OAuth client settings of one server (`[mcp_servers.<name>.oauth]`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct OAuthClientConfig {
+    /// A pre-registered client id; dynamic registration is used when absent.
+    pub client_id: Option<String>,
+    /// The secret of a pre-registered confidential client.
+    pub client_secret: Option<String>,
+    /// An exact redirect URI to use instead of the local listener's.
+    pub callback_url: Option<String>,
+}
+
+/// One server's complete, validated configuration (`[mcp_servers.<name>]`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct McpServerConfig {
+    /// How to reach the server.
+    pub transport: Transport,
+    /// `enabled` (default true).
+    pub enabled: bool,
+    /// `required`: startup fails if this server cannot start (default false).
+    pub required: bool,
+    /// `enabled_tools`: only these tools are exposed, when set.
+    pub enabled_tools: Option<Vec<String>>,
+    /// `disabled_tools`: these tools are hidden, applied after `enabled_tools`.
+    pub disabled_tools: Option<Vec<String>>,
+    /// `startup_timeout_sec` (or the legacy `startup_timeout_ms`).
+    pub startup_timeout: Option<Duration>,
+    /// `tool_timeout_sec`.
+    pub tool_timeout: Option<Duration>,
+    /// `scopes` requested at OAuth login.
+    pub scopes: Option<Vec<String>>,
+    /// `oauth_resource`: the RFC 8707 resource indicator sent at login.
+    pub oauth_resource: Option<String>,
+    /// The `[mcp_servers.<name>.oauth]` sub-table.
+    pub oauth: Option<OAuthClientConfig>,
+}
+
+impl McpServerConfig {
+    /// A new enabled server with the given transport and every optional key unset.
+    pub fn new(transport: Transport) -> Self {
+        Self {
+            transport,
+            enabled: true,
+            required: false,
+            enabled_tools: None,
+            disabled_tools: None,
+            startup_timeout: None,
+            tool_timeout: None,
+            scopes: None,
+            oauth_resource: None,
+            oauth: None,
+        }
+    }
+}
