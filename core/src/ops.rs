@@ -1,0 +1,237 @@
+//! Edits commands ask for: add, remove, enable, disable, trust. Every write goes through
+//! [`mcpctl_config::ConfigWriter`] into the user config, never into system, project or managed
+//! files.
+
+use std::path::{Path, PathBuf};
+
+use mcpctl_config::{
+    ConfigError, ConfigWriter, LayerSource, McpServerConfig, ServerName, Transport, UpsertMode,
+    display_key_path,
+};
+
+use crate::error::CoreError;
+use crate::policy::{DisabledReason, ServerStatus};
+use crate::workspace::Workspace;
+
+/// A server to add (or replace).
+#[derive(Debug, Clone)]
+pub struct AddRequest {
+    /// Its name.
+    pub name: ServerName,
+    /// Its configuration.
+    pub config: McpServerConfig,
+    /// Replace an existing server of the same name instead of refusing.
+    pub replace: bool,
+}
+
+/// The result of an edit.
+#[derive(Debug)]
+pub struct EditOutcome {
+    /// The file written.
+    pub path: PathBuf,
+    /// False when the file already said this (nothing written).
+    pub changed: bool,
+    /// True when the edit replaced an existing server.
+    pub replaced: bool,
+    /// Things the user should know: the policy disables the server, a higher layer overrides
+    /// what was written.
+    pub warnings: Vec<String>,
+    /// The workspace as it is after the edit.
+    pub workspace: Workspace,
+}
+
+impl Workspace {
+    fn writer(&self) -> ConfigWriter {
+        ConfigWriter::new(self.paths().user_config())
+    }
+
+    fn user_file(&self) -> PathBuf {
+        self.paths().user_config()
+    }
+
+    /// Adds a server to the user config; refuses an existing name unless `replace` is set.
+    pub fn add_server(&self, request: AddRequest) -> Result<EditOutcome, CoreError> {
+        let name = request.name.as_str();
+        validate_new(&request)?;
+        let mut replaced = false;
+        if let Some(existing) = self.servers().get(name) {
+            if !matches!(existing.source(), LayerSource::User(_)) {
+                return Err(self.not_user_defined(name, existing.source()));
+            }
+            if !request.replace {
+                return Err(CoreError::ServerExists {
+                    name: name.to_string(),
+                    source_file: self.user_file(),
+                });
+            }
+            replaced = true;
+        }
+        let mode = if request.replace {
+            UpsertMode::Replace
+        } else {
+            UpsertMode::CreateOnly
+        };
+        let outcome = self
+            .writer()
+            .upsert_server(&request.name, &request.config, mode, None)?;
+        let workspace = Workspace::load(self.options.clone())?;
+        let mut warnings = overridden_keys(&workspace, name);
+        if let Some(server) = workspace.servers().get(name)
+            && let ServerStatus::Disabled(DisabledReason::Requirements { path, detail }) =
+                server.status()
+        {
+            warnings.insert(
+                0,
+                format!(
+                    "MCP server '{name}' was added but is disabled by requirements ({}): {detail}",
+                    path.display()
+                ),
+            );
+        }
+        Ok(EditOutcome {
+            path: outcome.path,
+            changed: outcome.changed,
+            replaced,
+            warnings,
+            workspace,
+        })
+    }
+
+    /// Removes a server (and its sub-tables) from the user config.
+    pub fn remove_server(&self, name: &str) -> Result<EditOutcome, CoreError> {
+        let server = self.server(name)?;
+        if !matches!(server.source(), LayerSource::User(_)) {
+            return Err(self.not_user_defined(name, server.source()));
+        }
+        let outcome = self.writer().remove_server(server.name(), None)?;
+        let workspace = Workspace::load(self.options.clone())?;
+        let mut warnings = Vec::new();
+        if let Some(still) = workspace.servers().get(name) {
+            warnings.push(format!(
+                "MCP server '{name}' is still defined by {}",
+                still.source()
+            ));
+        }
+        Ok(EditOutcome {
+            path: outcome.path,
+            changed: outcome.changed,
+            replaced: false,
+            warnings,
+            workspace,
+        })
+    }
+
+    /// Sets `enabled` for a server in the user config. For a server defined in another layer,
+    /// the user config gets an `enabled` key that overrides it.
+    pub fn set_server_enabled(&self, name: &str, enabled: bool) -> Result<EditOutcome, CoreError> {
+        let server = self.server(name)?;
+        let writer = self.writer();
+        let outcome = if matches!(server.source(), LayerSource::User(_)) {
+            writer.set_server_enabled(server.name(), enabled, None)?
+        } else {
+            let key = vec![
+                "mcp_servers".to_string(),
+                name.to_string(),
+                "enabled".to_string(),
+            ];
+            writer.set_value(&key, toml_edit::Value::from(enabled), None)?
+        };
+        let workspace = Workspace::load(self.options.clone())?;
+        let mut warnings = overridden_keys(&workspace, name);
+        if enabled
+            && let Some(server) = workspace.servers().get(name)
+            && let ServerStatus::Disabled(reason) = server.status()
+        {
+            let why = reason
+                .label()
+                .unwrap_or_else(|| "a higher configuration layer".to_string());
+            warnings.insert(0, format!("MCP server '{name}' stays disabled by {why}"));
+        }
+        Ok(EditOutcome {
+            path: outcome.path,
+            changed: outcome.changed,
+            replaced: false,
+            warnings,
+            workspace,
+        })
+    }
+
+    /// Marks a project folder as trusted, so its `.mcpctl/config.toml` is read.
+    pub fn trust_project(&self, dir: &Path) -> Result<EditOutcome, CoreError> {
+        let dir = self.cwd().join(dir);
+        let dir = dir
+            .canonicalize()
+            .ok()
+            .filter(|d| d.is_dir())
+            .ok_or(CoreError::NotAFolder { path: dir })?;
+        let outcome = self.writer().set_project_trusted(&dir)?;
+        let workspace = Workspace::load(self.options.clone())?;
+        Ok(EditOutcome {
+            path: outcome.path,
+            changed: outcome.changed,
+            replaced: false,
+            warnings: Vec::new(),
+            workspace,
+        })
+    }
+
+    fn not_user_defined(&self, name: &str, source: &LayerSource) -> CoreError {
+        CoreError::NotUserDefined {
+            name: name.to_string(),
+            source_file: source.path().map(Path::to_path_buf).unwrap_or_default(),
+            kind: source.kind().to_string(),
+        }
+    }
+}
+
+/// Checks what the config loader would refuse, so a bad `add` never reaches the file.
+fn validate_new(request: &AddRequest) -> Result<(), CoreError> {
+    let invalid = |key: &str, message: &str| {
+        CoreError::Config(ConfigError::Invalid {
+            location: String::new(),
+            key: display_key_path(&[
+                "mcp_servers".to_string(),
+                request.name.to_string(),
+                key.to_string(),
+            ]),
+            message: message.to_string(),
+        })
+    };
+    match &request.config.transport {
+        Transport::Stdio { command, .. } if command.trim().is_empty() => {
+            Err(invalid("command", "must not be empty"))
+        }
+        Transport::StreamableHttp { url, .. }
+            if !(url.starts_with("http://") || url.starts_with("https://")) =>
+        {
+            Err(invalid("url", "expected an http:// or https:// URL"))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Keys of a server that a layer above the user config sets, so a write there has no effect.
+fn overridden_keys(workspace: &Workspace, name: &str) -> Vec<String> {
+    let prefix = vec!["mcp_servers".to_string(), name.to_string()];
+    workspace
+        .loaded()
+        .stack
+        .leaves(&prefix)
+        .into_iter()
+        .filter(|(_, layer)| {
+            matches!(
+                layer.source(),
+                LayerSource::Project(_) | LayerSource::Managed(_) | LayerSource::Override(_)
+            )
+        })
+        .map(|(path, layer)| {
+            format!(
+                "{} is set by {} ({} config), which takes precedence over {}",
+                display_key_path(path),
+                layer.source(),
+                layer.source().kind(),
+                workspace.paths().user_config().display()
+            )
+        })
+        .collect()
+}

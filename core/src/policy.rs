@@ -1,0 +1,278 @@
+//! The effective server list: the configuration after the admin policy has had its say.
+//!
+//! [`EffectiveServers`] can only be built by [`EffectiveServers::resolve`], which runs every
+//! server through the requirements; later stages (connections, the app server) take this type,
+//! so no code path can start a server the policy disabled.
+
+use std::path::PathBuf;
+
+use mcpctl_allowlist::{Decision, Requirements, ServerIdentity};
+use mcpctl_config::{Config, LayerSource, McpServerConfig, ServerName, Transport};
+use serde::Serialize;
+
+/// Why a server is disabled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DisabledReason {
+    /// `enabled = false` in the configuration.
+    Config,
+    /// The admin requirements file does not allow it.
+    Requirements {
+        /// The requirements file.
+        path: PathBuf,
+        /// Why it did not match (not listed, identity differs).
+        detail: String,
+    },
+}
+
+impl DisabledReason {
+    /// The short reason shown in `list` (`requirements (<path>)`), `None` for a plain disable.
+    pub fn label(&self) -> Option<String> {
+        match self {
+            DisabledReason::Config => None,
+            DisabledReason::Requirements { path, .. } => {
+                Some(format!("requirements ({})", path.display()))
+            }
+        }
+    }
+}
+
+/// Whether a server will be started.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServerStatus {
+    /// It will be started.
+    Enabled,
+    /// It will not be started, and why.
+    Disabled(DisabledReason),
+}
+
+/// How a server authenticates, as far as mcpctl knows without touching the network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthStatus {
+    /// stdio servers have no HTTP auth.
+    Unsupported,
+    /// Not known yet (no probe result remembered).
+    Unknown,
+    /// The server advertises OAuth and there are no stored credentials.
+    NotLoggedIn,
+    /// A bearer token comes from an environment variable.
+    BearerToken,
+    /// OAuth credentials are stored.
+    OAuth,
+}
+
+impl AuthStatus {
+    /// How `list` shows it.
+    pub fn label(self) -> &'static str {
+        match self {
+            AuthStatus::Unsupported => "Unsupported",
+            AuthStatus::Unknown => "Unknown",
+            AuthStatus::NotLoggedIn => "Not logged in",
+            AuthStatus::BearerToken => "Bearer token",
+            AuthStatus::OAuth => "OAuth",
+        }
+    }
+}
+
+/// One server as commands see it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EffectiveServer {
+    name: ServerName,
+    config: McpServerConfig,
+    source: LayerSource,
+    status: ServerStatus,
+    unknown_keys: Vec<String>,
+}
+
+impl EffectiveServer {
+    /// The server's name.
+    pub fn name(&self) -> &ServerName {
+        &self.name
+    }
+
+    /// Its configuration.
+    pub fn config(&self) -> &McpServerConfig {
+        &self.config
+    }
+
+    /// The layer that defined it.
+    pub fn source(&self) -> &LayerSource {
+        &self.source
+    }
+
+    /// Whether it will be started.
+    pub fn status(&self) -> &ServerStatus {
+        &self.status
+    }
+
+    /// True when it will be started.
+    pub fn is_enabled(&self) -> bool {
+        self.status == ServerStatus::Enabled
+    }
+
+    /// Keys in its table that mcpctl does not know (kept in the file, ignored).
+    pub fn unknown_keys(&self) -> &[String] {
+        &self.unknown_keys
+    }
+
+    /// Auth status known offline: bearer token configured or not applicable.
+    pub fn auth_status(&self) -> AuthStatus {
+        match &self.config.transport {
+            Transport::Stdio { .. } => AuthStatus::Unsupported,
+            Transport::StreamableHttp {
+                bearer_token_env_var: Some(_),
+                ..
+            } => AuthStatus::BearerToken,
+            Transport::StreamableHttp { .. } => AuthStatus::Unknown,
+        }
+    }
+}
+
+/// Every configured server with its policy-decided status, sorted by name.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EffectiveServers {
+    servers: Vec<EffectiveServer>,
+}
+
+impl EffectiveServers {
+    /// Runs every configured server through the requirements (when any) and `enabled`.
+    pub fn resolve(config: &Config, requirements: Option<&Requirements>) -> Self {
+        let servers = config
+            .mcp_servers
+            .iter()
+            .map(|(name, entry)| {
+                let status = match requirements
+                    .map(|r| (r, policy_decision(r, name, &entry.config)))
+                {
+                    Some((r, Decision::Denied(reason))) => {
+                        ServerStatus::Disabled(DisabledReason::Requirements {
+                            path: r.source().to_path_buf(),
+                            detail: reason.to_string(),
+                        })
+                    }
+                    _ if !entry.config.enabled => ServerStatus::Disabled(DisabledReason::Config),
+                    _ => ServerStatus::Enabled,
+                };
+                EffectiveServer {
+                    name: name.clone(),
+                    config: entry.config.clone(),
+                    source: entry.source.clone(),
+                    status,
+                    unknown_keys: entry.unknown_keys.clone(),
+                }
+            })
+            .collect();
+        Self { servers }
+    }
+
+    /// All servers, sorted by name.
+    pub fn iter(&self) -> impl Iterator<Item = &EffectiveServer> {
+        self.servers.iter()
+    }
+
+    /// Only the servers that will be started.
+    pub fn enabled(&self) -> impl Iterator<Item = &EffectiveServer> {
+        self.servers.iter().filter(|s| s.is_enabled())
+    }
+
+    /// The server with this name.
+    pub fn get(&self, name: &str) -> Option<&EffectiveServer> {
+        self.servers.iter().find(|s| s.name.as_str() == name)
+    }
+
+    /// Number of servers.
+    pub fn len(&self) -> usize {
+        self.servers.len()
+    }
+
+    /// True when no server is configured.
+    pub fn is_empty(&self) -> bool {
+        self.servers.is_empty()
+    }
+}
+
+fn policy_decision(
+    requirements: &Requirements,
+    name: &ServerName,
+    config: &McpServerConfig,
+) -> Decision {
+    if !requirements.constrains_mcp() {
+        return Decision::Allowed;
+    }
+    let identity = match &config.transport {
+        Transport::Stdio { command, .. } => ServerIdentity::Command(command),
+        Transport::StreamableHttp { url, .. } => ServerIdentity::Url(url),
+    };
+    requirements.check(name.as_str(), &identity)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mcpctl_config::{Layer, LayerStack, build_config};
+    use std::path::Path;
+
+    fn config(text: &str) -> Config {
+        let layer = Layer::parse(LayerSource::User("/u.toml".into()), text).unwrap();
+        build_config(&LayerStack::new(vec![layer])).unwrap().0
+    }
+
+    const SERVERS: &str = r#"
+[mcp_servers.docs]
+command = "docs-mcp"
+[mcp_servers.evil]
+command = "evil-mcp"
+[mcp_servers.web]
+url = "https://example.com/mcp"
+enabled = false
+"#;
+
+    #[test]
+    fn requirements_disable_unlisted_and_mismatched() {
+        let req = Requirements::parse(
+            "[mcp_servers.docs]\nidentity = { command = \"docs-mcp\" }\n[mcp_servers.web]\nidentity = { url = \"https://example.com/mcp\" }\n",
+            Path::new("/etc/mcpctl/requirements.toml"),
+        )
+        .unwrap();
+        let eff = EffectiveServers::resolve(&config(SERVERS), Some(&req));
+        assert!(eff.get("docs").unwrap().is_enabled());
+        let evil = eff.get("evil").unwrap();
+        match evil.status() {
+            ServerStatus::Disabled(reason) => assert_eq!(
+                reason.label().unwrap(),
+                "requirements (/etc/mcpctl/requirements.toml)"
+            ),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            eff.get("web").unwrap().status(),
+            &ServerStatus::Disabled(DisabledReason::Config)
+        );
+        assert_eq!(eff.enabled().count(), 1);
+    }
+
+    #[test]
+    fn renaming_cannot_escape_policy() {
+        let req = Requirements::parse(
+            "[mcp_servers.docs]\nidentity = { command = \"docs-mcp\" }\n",
+            Path::new("/r.toml"),
+        )
+        .unwrap();
+        let eff = EffectiveServers::resolve(
+            &config("[mcp_servers.docs]\ncommand = \"evil-mcp\"\n"),
+            Some(&req),
+        );
+        assert!(!eff.get("docs").unwrap().is_enabled());
+    }
+
+    #[test]
+    fn no_requirements_respects_enabled_only() {
+        let eff = EffectiveServers::resolve(&config(SERVERS), None);
+        assert_eq!(eff.enabled().count(), 2);
+        assert_eq!(eff.get("web").unwrap().auth_status(), AuthStatus::Unknown);
+        assert_eq!(
+            eff.get("docs").unwrap().auth_status(),
+            AuthStatus::Unsupported
+        );
+    }
+}

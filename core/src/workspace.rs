@@ -1,0 +1,112 @@
+//! Loading everything a command needs: paths, layers, requirements, effective servers.
+
+use std::path::{Path, PathBuf};
+
+use mcpctl_allowlist::Requirements;
+use mcpctl_config::{
+    ConfigOverride, FeatureState, LoadedConfig, Paths, Warning, load_config, resolve_features,
+};
+
+use crate::error::CoreError;
+use crate::policy::{EffectiveServer, EffectiveServers};
+
+/// What to load.
+#[derive(Debug, Clone)]
+pub struct LoadOptions {
+    /// The working directory (project config discovery, relative paths).
+    pub cwd: PathBuf,
+    /// File locations.
+    pub paths: Paths,
+    /// `-c` / `--enable` / `--disable` flags, in order.
+    pub overrides: Vec<ConfigOverride>,
+}
+
+impl LoadOptions {
+    /// Options with paths resolved from the environment (`MCPCTL_HOME`, `MCPCTL_SYSTEM_DIR`).
+    pub fn from_env(cwd: PathBuf, overrides: Vec<ConfigOverride>) -> Result<Self, CoreError> {
+        let paths = Paths::from_env(&cwd)?;
+        Ok(Self {
+            cwd,
+            paths,
+            overrides,
+        })
+    }
+}
+
+/// The loaded state every command works on. Building it never touches the network.
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    pub(crate) options: LoadOptions,
+    loaded: LoadedConfig,
+    requirements: Option<Requirements>,
+    servers: EffectiveServers,
+}
+
+impl Workspace {
+    /// Reads the requirements (failing closed when malformed) and every config layer.
+    pub fn load(options: LoadOptions) -> Result<Self, CoreError> {
+        let requirements = Requirements::load(&options.paths.requirements())?;
+        let loaded = load_config(&options.paths, &options.cwd, &options.overrides)?;
+        let servers = EffectiveServers::resolve(&loaded.config, requirements.as_ref());
+        Ok(Self {
+            options,
+            loaded,
+            requirements,
+            servers,
+        })
+    }
+
+    /// File locations.
+    pub fn paths(&self) -> &Paths {
+        &self.options.paths
+    }
+
+    /// The working directory the workspace was loaded for.
+    pub fn cwd(&self) -> &Path {
+        &self.options.cwd
+    }
+
+    /// The loaded layers and typed configuration.
+    pub fn loaded(&self) -> &LoadedConfig {
+        &self.loaded
+    }
+
+    /// The admin requirements, when a requirements file exists.
+    pub fn requirements(&self) -> Option<&Requirements> {
+        self.requirements.as_ref()
+    }
+
+    /// Every configured server, after policy.
+    pub fn servers(&self) -> &EffectiveServers {
+        &self.servers
+    }
+
+    /// Warnings about the configuration (unknown or legacy keys).
+    pub fn warnings(&self) -> &[Warning] {
+        &self.loaded.warnings
+    }
+
+    /// One-line notices (e.g. an ignored untrusted project config).
+    pub fn notices(&self) -> Vec<String> {
+        self.loaded.notices()
+    }
+
+    /// Every known feature and any unknown `[features]` keys, with the layer that decided.
+    pub fn features(&self) -> Vec<FeatureState> {
+        resolve_features(&self.loaded.stack)
+    }
+
+    /// The server named `name`, or an error with a did-you-mean suggestion.
+    pub fn server(&self, name: &str) -> Result<&EffectiveServer, CoreError> {
+        self.servers
+            .get(name)
+            .ok_or_else(|| CoreError::UnknownServer {
+                name: name.to_string(),
+                suggestion: mcpctl_fuzzy_match::did_you_mean(
+                    name,
+                    self.servers.iter().map(|s| s.name().as_str()),
+                )
+                .map(str::to_string),
+            })
+    }
+}
