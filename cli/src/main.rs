@@ -1,0 +1,21 @@
+//! `mcpctl`: manage the MCP servers of AI agents. This binary parses arguments, calls
+//! `mcpctl-core`, and renders what it gets back; nothing else lives here.
+
+mod args;
+mod commands;
+mod render;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = args::Cli::parse();
+    match commands::run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,164 @@
+//! Interop with the real Codex CLI (installed from npm by `.ci/run`; `just test` sets
+//! `MCPCTL_CODEX_BIN`). Without the binary the test is skipped, unless
+//! `MCPCTL_REQUIRE_CODEX=1` (as in CI), where a missing binary fails it.
+
+use std::path::PathBuf;
+
+use pretty_assertions::assert_eq;
+
+use crate::support::TestHome;
+
+fn codex() -> Option<PathBuf> {
+    match std::env::var_os("MCPCTL_CODEX_BIN").map(PathBuf::from) {
+        Some(bin) if bin.exists() => Some(bin),
+        _ => {
+            assert!(
+                std::env::var_os("MCPCTL_REQUIRE_CODEX").is_none(),
+                "MCPCTL_REQUIRE_CODEX is set but MCPCTL_CODEX_BIN does not name the codex binary; run `just peers`"
+            );
+            eprintln!("skipping: codex not installed (run `just peers`)");
+            None
+        }
+    }
+}
+
+/// A Codex home outside /tmp (Codex warns about homes under /tmp).
+fn codex_home() -> tempfile::TempDir {
+    let base = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    tempfile::Builder::new()
+        .prefix("codex-home-")
+        .tempdir_in(base)
+        .unwrap()
+}
+
+fn codex_list(bin: &PathBuf, home: &std::path::Path) -> serde_json::Value {
+    let out = std::process::Command::new(bin)
+        .args(["mcp", "list", "--json"])
+        .env("CODEX_HOME", home)
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "codex failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn codex_reads_what_mcpctl_wrote() {
+    let Some(bin) = codex() else { return };
+    let home = codex_home();
+    let t = TestHome::new();
+    let run = |args: &[&str]| {
+        let out = t
+            .cmd()
+            .env("MCPCTL_HOME", home.path())
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(&[
+        "add",
+        "docs",
+        "--env",
+        "A=1",
+        "--startup-timeout",
+        "12.5",
+        "--",
+        "docs-mcp",
+        "--flag",
+    ]);
+    run(&[
+        "add",
+        "web",
+        "--url",
+        "http://127.0.0.1:9/mcp",
+        "--bearer-token-env-var",
+        "WEB_TOKEN",
+    ]);
+    run(&["add", "org.tool", "--disabled", "--", "tool"]);
+    let list = codex_list(&bin, home.path());
+    let names: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec!["docs", "org.tool", "web"]);
+    let docs = &list[0];
+    assert_eq!(docs["transport"]["command"], "docs-mcp");
+    assert_eq!(docs["transport"]["args"], serde_json::json!(["--flag"]));
+    assert_eq!(docs["startup_timeout_sec"], 12.5);
+    assert_eq!(list[1]["enabled"], false);
+    assert_eq!(list[2]["transport"]["url"], "http://127.0.0.1:9/mcp");
+    assert_eq!(list[2]["transport"]["bearer_token_env_var"], "WEB_TOKEN");
+}
+
+#[test]
+fn mcpctl_reads_what_codex_wrote() {
+    let Some(bin) = codex() else { return };
+    let home = codex_home();
+    let codex_add = |args: &[&str]| {
+        let out = std::process::Command::new(&bin)
+            .arg("mcp")
+            .arg("add")
+            .args(args)
+            .env("CODEX_HOME", home.path())
+            .env_remove("RUST_BACKTRACE")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    codex_add(&["docs", "--env", "A=1", "--", "docs-mcp", "--flag"]);
+    codex_add(&[
+        "web",
+        "--url",
+        "http://127.0.0.1:9/mcp",
+        "--bearer-token-env-var",
+        "WEB_TOKEN",
+    ]);
+    let t = TestHome::new();
+    let out = t
+        .cmd()
+        .env("MCPCTL_HOME", home.path())
+        .args(["list", "--json", "--show-secrets"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ours: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let theirs = codex_list(&bin, home.path());
+    for (a, b) in ours
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(theirs.as_array().unwrap())
+    {
+        assert_eq!(a["name"], b["name"]);
+        assert_eq!(a["enabled"], b["enabled"]);
+        assert_eq!(a["transport"]["type"], b["transport"]["type"]);
+        assert_eq!(a["transport"]["command"], b["transport"]["command"]);
+        assert_eq!(a["transport"]["args"], b["transport"]["args"]);
+        assert_eq!(a["transport"]["url"], b["transport"]["url"]);
+        assert_eq!(
+            a["transport"]["bearer_token_env_var"],
+            b["transport"]["bearer_token_env_var"]
+        );
+    }
+    assert_eq!(ours[0]["transport"]["env"]["A"], "1");
+    assert_eq!(ours.as_array().unwrap().len(), 2);
+}

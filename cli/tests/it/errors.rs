@@ -1,0 +1,148 @@
+//! Every user error: its message, its exit code, and an untouched config file.
+
+use pretty_assertions::assert_eq;
+
+use crate::support::TestHome;
+
+#[test]
+fn malformed_toml_names_file_line_column_and_shows_line() {
+    let t = TestHome::new();
+    let bad = "[mcp_servers.docs]\ncommand = \"docs\"\nargs = [\"a\",\n";
+    t.write_config(bad);
+    for args in [&["list"][..], &["add", "x", "--", "y"], &["remove", "docs"]] {
+        let run = t.run(args).fails(1);
+        assert!(
+            run.stderr.starts_with("error: [TMP]/home/config.toml:3:"),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("3 | args = [\"a\","), "{}", run.stderr);
+        assert_eq!(t.config(), bad);
+    }
+}
+
+#[test]
+fn wrong_type_names_key_path() {
+    let t = TestHome::new();
+    t.write_config("[mcp_servers.x]\ncommand = \"a\"\nargs = \"b\"\n");
+    let run = t.run(&["list"]).fails(1);
+    assert_eq!(
+        run.stderr,
+        "error: [TMP]/home/config.toml:3:1: mcp_servers.x.args: expected an array of strings\n"
+    );
+}
+
+#[test]
+fn mixed_transport_names_table() {
+    let t = TestHome::new();
+    t.write_config("[mcp_servers.x]\ncommand = \"a\"\nurl = \"http://h\"\n");
+    let run = t.run(&["get", "x"]).fails(1);
+    assert!(
+        run.stderr
+            .contains("mcp_servers.x: 'url' cannot be combined with 'command'"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn unknown_key_is_kept_and_warned() {
+    let t = TestHome::new();
+    let text = "[mcp_servers.x]\ncommand = \"a\"\ncomand = \"b\"\n";
+    t.write_config(text);
+    let run = t.run(&["list"]).ok();
+    assert!(
+        run.stderr.contains("warning: [TMP]/home/config.toml:3:1: mcp_servers.x.comand: unknown key (did you mean 'command'?)"),
+        "{}",
+        run.stderr
+    );
+    t.run(&["add", "y", "--", "y"]).ok();
+    assert!(t.config().starts_with(text));
+}
+
+#[test]
+fn unknown_server_suggests_a_name() {
+    let t = TestHome::new();
+    t.run(&["add", "github", "--", "gh-mcp"]).ok();
+    for cmd in ["get", "remove", "enable", "disable"] {
+        let run = t.run(&[cmd, "githb"]).fails(1);
+        assert_eq!(
+            run.stderr, "error: No MCP server named 'githb'. Did you mean 'github'?\n",
+            "{cmd}"
+        );
+    }
+    let run = t.run(&["get", "zzzzzz"]).fails(1);
+    assert_eq!(run.stderr, "error: No MCP server named 'zzzzzz'.\n");
+}
+
+#[test]
+fn transport_mismatched_options_are_usage_errors() {
+    let t = TestHome::new();
+    let cases: &[&[&str]] = &[
+        &["add", "x", "--url", "http://h", "--env", "A=1"],
+        &["add", "x", "--url", "http://h", "--cwd", "/tmp"],
+        &["add", "x", "--header", "A=1", "--", "cmd"],
+        &["add", "x", "--bearer-token-env-var", "T", "--", "cmd"],
+        &["add", "x", "--url", "http://h", "--", "cmd"],
+        &["add", "x"],
+        &["add", "bad name", "--", "cmd"],
+        &["add", "x", "--env", "novalue", "--", "cmd"],
+        &["add", "x", "--startup-timeout", "-1", "--", "cmd"],
+    ];
+    for args in cases {
+        let run = t.run(args).fails(2);
+        assert!(
+            run.stderr.starts_with("error: "),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert!(
+            run.stderr
+                .contains("Usage: mcpctl add [OPTIONS] <NAME> [--url <URL> | -- <COMMAND>...]")
+                || run.stderr.contains("invalid value"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+    assert!(!t.config_path().exists());
+}
+
+#[test]
+fn bad_override_is_reported() {
+    let t = TestHome::new();
+    let run = t
+        .run(&["-c", "mcp_oauth_callback_port=\"x\"", "list"])
+        .fails(1);
+    assert!(
+        run.stderr.contains(
+            "-c mcp_oauth_callback_port=\"x\": mcp_oauth_callback_port: expected a port number"
+        ),
+        "{}",
+        run.stderr
+    );
+    let run = t.run(&["-c", "novalue", "list"]).fails(1);
+    assert!(run.stderr.contains("-c key=value"), "{}", run.stderr);
+}
+
+#[test]
+fn invalid_url_is_refused_before_writing() {
+    let t = TestHome::new();
+    let run = t.run(&["add", "x", "--url", "ftp://h"]).fails(1);
+    assert!(run.stderr.contains("http:// or https://"), "{}", run.stderr);
+    assert!(!t.config_path().exists());
+}
+
+#[test]
+fn secret_override_is_not_echoed() {
+    let t = TestHome::new();
+    t.write_config("[mcp_servers.x]\ncommand = \"a\"\n");
+    let run = t
+        .run(&["-c", "mcp_servers.x.env.TOKEN=424242", "list"])
+        .fails(1);
+    assert!(
+        run.stderr.contains("-c mcp_servers.x.env.TOKEN=*****"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("424242"), "{}", run.stderr);
+}

@@ -1,0 +1,11 @@
+//! Integration tests of the `mcpctl` binary on temporary homes.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod add;
+mod codex_interop;
+mod concurrency;
+mod errors;
+mod layers;
+mod list;
+mod policy;
+mod support;
