@@ -10,7 +10,7 @@ use mcpctl_config::{
 };
 
 use crate::error::CoreError;
-use crate::policy::{DisabledReason, ServerStatus};
+use crate::policy::{DisabledReason, ServerStatus, policy_status};
 use crate::workspace::Workspace;
 
 /// A server to add (or replace).
@@ -36,8 +36,6 @@ pub struct EditOutcome {
     /// Things the user should know: the policy disables the server, a higher layer overrides
     /// what was written.
     pub warnings: Vec<String>,
-    /// The workspace as it is after the edit.
-    pub workspace: Workspace,
 }
 
 impl Workspace {
@@ -74,11 +72,11 @@ impl Workspace {
         let outcome = self
             .writer()
             .upsert_server(&request.name, &request.config, mode, None)?;
-        let workspace = Workspace::load(self.options.clone())?;
-        let mut warnings = overridden_keys(&workspace, name);
-        if let Some(server) = workspace.servers().get(name)
-            && let ServerStatus::Disabled(DisabledReason::Requirements { path, detail }) =
-                server.status()
+        // Warnings come from the state read before the edit: the edit only touched this
+        // server's tables in the user layer, so re-reading every file would tell nothing new.
+        let mut warnings = overridden_keys(self, name);
+        if let ServerStatus::Disabled(DisabledReason::Requirements { path, detail }) =
+            policy_status(self.requirements(), &request.name, &request.config)
         {
             warnings.insert(
                 0,
@@ -93,7 +91,6 @@ impl Workspace {
             changed: outcome.changed,
             replaced,
             warnings,
-            workspace,
         })
     }
 
@@ -104,20 +101,25 @@ impl Workspace {
             return Err(self.not_user_defined(name, server.source()));
         }
         let outcome = self.writer().remove_server(server.name(), None)?;
-        let workspace = Workspace::load(self.options.clone())?;
         let mut warnings = Vec::new();
-        if let Some(still) = workspace.servers().get(name) {
-            warnings.push(format!(
-                "MCP server '{name}' is still defined by {}",
-                still.source()
-            ));
+        let prefix = vec!["mcp_servers".to_string(), name.to_string()];
+        let mut others: Vec<String> = self
+            .loaded()
+            .stack
+            .leaves(&prefix)
+            .into_iter()
+            .filter(|(_, layer)| !matches!(layer.source(), LayerSource::User(_)))
+            .map(|(_, layer)| layer.source().to_string())
+            .collect();
+        others.dedup();
+        for other in others {
+            warnings.push(format!("MCP server '{name}' still has settings in {other}"));
         }
         Ok(EditOutcome {
             path: outcome.path,
             changed: outcome.changed,
             replaced: false,
             warnings,
-            workspace,
         })
     }
 
@@ -136,11 +138,12 @@ impl Workspace {
             ];
             writer.set_value(&key, toml_edit::Value::from(enabled), None)?
         };
-        let workspace = Workspace::load(self.options.clone())?;
-        let mut warnings = overridden_keys(&workspace, name);
+        let mut warnings = overridden_keys(self, name);
+        let mut wanted = server.config().clone();
+        wanted.enabled = true;
         if enabled
-            && let Some(server) = workspace.servers().get(name)
-            && let ServerStatus::Disabled(reason) = server.status()
+            && let ServerStatus::Disabled(reason) =
+                policy_status(self.requirements(), server.name(), &wanted)
         {
             let why = reason
                 .label()
@@ -152,7 +155,6 @@ impl Workspace {
             changed: outcome.changed,
             replaced: false,
             warnings,
-            workspace,
         })
     }
 
@@ -165,13 +167,11 @@ impl Workspace {
             .filter(|d| d.is_dir())
             .ok_or(CoreError::NotAFolder { path: dir })?;
         let outcome = self.writer().set_project_trusted(&dir)?;
-        let workspace = Workspace::load(self.options.clone())?;
         Ok(EditOutcome {
             path: outcome.path,
             changed: outcome.changed,
             replaced: false,
             warnings: Vec::new(),
-            workspace,
         })
     }
 

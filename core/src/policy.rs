@@ -141,18 +141,7 @@ impl EffectiveServers {
             .mcp_servers
             .iter()
             .map(|(name, entry)| {
-                let status = match requirements
-                    .map(|r| (r, policy_decision(r, name, &entry.config)))
-                {
-                    Some((r, Decision::Denied(reason))) => {
-                        ServerStatus::Disabled(DisabledReason::Requirements {
-                            path: r.source().to_path_buf(),
-                            detail: reason.to_string(),
-                        })
-                    }
-                    _ if !entry.config.enabled => ServerStatus::Disabled(DisabledReason::Config),
-                    _ => ServerStatus::Enabled,
-                };
+                let status = policy_status(requirements, name, &entry.config);
                 EffectiveServer {
                     name: name.clone(),
                     config: entry.config.clone(),
@@ -188,6 +177,27 @@ impl EffectiveServers {
     /// True when no server is configured.
     pub fn is_empty(&self) -> bool {
         self.servers.is_empty()
+    }
+}
+
+/// The status the policy and `enabled` give one server; the only place that decides it.
+pub(crate) fn policy_status(
+    requirements: Option<&Requirements>,
+    name: &ServerName,
+    config: &McpServerConfig,
+) -> ServerStatus {
+    if let Some(requirements) = requirements
+        && let Decision::Denied(reason) = policy_decision(requirements, name, config)
+    {
+        return ServerStatus::Disabled(DisabledReason::Requirements {
+            path: requirements.source().to_path_buf(),
+            detail: reason.to_string(),
+        });
+    }
+    if config.enabled {
+        ServerStatus::Enabled
+    } else {
+        ServerStatus::Disabled(DisabledReason::Config)
     }
 }
 
