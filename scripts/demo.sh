@@ -18,8 +18,10 @@ export MCPCTL_HOME="$home" MCPCTL_SYSTEM_DIR="$home/system"
 
 everything="$root/testing/peers/node_modules/@modelcontextprotocol/server-everything/dist/index.js"
 
+# Bold command lines only on a terminal, and never with NO_COLOR.
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then bold=$'\033[1m' plain=$'\033[0m'; else bold='' plain=''; fi
 run() {
-    printf '\n\033[1m$ %s\033[0m\n' "$*"
+    printf '\n%s$ %s%s\n' "$bold" "$*" "$plain"
     "$@"
 }
 
