@@ -430,24 +430,9 @@ fn regex_problem(error: &regex::Error) -> String {
     last.trim().trim_start_matches("error: ").to_owned()
 }
 
-/// Formats a key path the way it would be written in TOML, quoting segments that are not
-/// bare keys (`mcp_servers."a.b".identity`).
+/// Formats a key path the way it would be written in TOML (`mcp_servers."a.b".identity`).
 fn format_key_path(key_path: &[String]) -> String {
-    key_path
-        .iter()
-        .map(|segment| {
-            let bare = !segment.is_empty()
-                && segment
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-            if bare {
-                segment.clone()
-            } else {
-                format!("{segment:?}")
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(".")
+    mcpctl_keypath::key_path_to_string(key_path)
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-use crate::key_path::KeyPathError;
+use mcpctl_keypath::KeyPathError;
 
 /// Why a `-c key=value`, `--enable` or `--disable` argument was rejected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -5,11 +5,10 @@
 //! `--env KEY=VALUE`-style flags.
 
 mod error;
-mod key_path;
 mod key_value;
 mod overrides;
 
 pub use error::OverrideError;
-pub use key_path::{KeyPathError, key_path_to_string, parse_key_path};
 pub use key_value::parse_key_value;
+pub use mcpctl_keypath::{KeyPathError, key_path_to_string, parse_key_path};
 pub use overrides::{ConfigOverrides, Override, parse_override};

@@ -1,5 +1,5 @@
 use crate::error::OverrideError;
-use crate::key_path::parse_key_path;
+use mcpctl_keypath::parse_key_path;
 
 /// The config-override flags every mcpctl front end accepts, for `#[command(flatten)]`.
 ///
@@ -141,7 +141,7 @@ mod tests {
     use toml::Value;
 
     use super::*;
-    use crate::key_path::KeyPathError;
+    use mcpctl_keypath::KeyPathError;
 
     #[derive(Parser, Debug)]
     struct Cli {

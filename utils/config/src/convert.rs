@@ -387,28 +387,9 @@ fn server(
     })
 }
 
-/// The known server key closest to a mistyped one (edit distance at most 2).
+/// The known server key closest to a mistyped one.
 fn nearest_key(key: &str) -> Option<&'static str> {
-    SERVER_KEYS
-        .iter()
-        .map(|k| (edit_distance(k, key), *k))
-        .filter(|(d, _)| *d <= 2)
-        .min()
-        .map(|(_, k)| k)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
+    mcpctl_fuzzy_match::did_you_mean(key, SERVER_KEYS.iter().copied())
 }
 
 fn opt<T, U>(

@@ -5,20 +5,7 @@ pub type KeyPath = Vec<String>;
 
 /// Renders a key path the way a user would type it, quoting segments that need it.
 pub fn display_key_path(path: &[String]) -> String {
-    path.iter()
-        .map(|segment| {
-            let bare = !segment.is_empty()
-                && segment
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-            if bare {
-                segment.clone()
-            } else {
-                format!("{segment:?}")
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(".")
+    mcpctl_keypath::key_path_to_string(path)
 }
 
 #[cfg(test)]
