@@ -1019,12 +1019,8 @@ fn set_server_enabled(
 /// leaving every other entry's formatting alone.
 fn insert_after_transport(table: &mut Table, item: Item) {
     let keys: Vec<String> = table.iter().map(|(k, _)| k.to_string()).collect();
-    let split = keys
-        .iter()
-        .rposition(|k| TRANSPORT_KEYS.contains(&k.as_str()))
-        .map_or(keys.len(), |i| i + 1);
     // toml_edit only appends, so the entries after the insertion point are moved behind it.
-    let tail: Vec<_> = keys[split..]
+    let tail: Vec<_> = keys[after_transport_keys(&keys)..]
         .iter()
         .filter_map(|k| table.remove_entry(k))
         .collect();
@@ -1034,13 +1030,17 @@ fn insert_after_transport(table: &mut Table, item: Item) {
     }
 }
 
+/// The index just after the last transport key in `keys` (`keys.len()` when there is none).
+fn after_transport_keys(keys: &[String]) -> usize {
+    keys.iter()
+        .rposition(|k| TRANSPORT_KEYS.contains(&k.as_str()))
+        .map_or(keys.len(), |i| i + 1)
+}
+
+/// [`insert_after_transport`] for servers written as inline tables.
 fn insert_inline_after_transport(table: &mut InlineTable, value: Value) {
     let keys: Vec<String> = table.iter().map(|(k, _)| k.to_string()).collect();
-    let split = keys
-        .iter()
-        .rposition(|k| TRANSPORT_KEYS.contains(&k.as_str()))
-        .map_or(keys.len(), |i| i + 1);
-    let tail: Vec<_> = keys[split..]
+    let tail: Vec<_> = keys[after_transport_keys(&keys)..]
         .iter()
         .filter_map(|k| table.remove_entry(k))
         .collect();
