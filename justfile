@@ -30,6 +30,8 @@ test *args:
     # The two quick checks go first so nextest's summary is the last thing printed.
     just bazel-check || failed+=(bazel-check)
     just buildifier || failed+=(buildifier)
+    # Integration tests spawn the test MCP server binary; nextest builds only test targets.
+    cargo build -p mcpctl-test-server || failed+=(build-test-server)
     cargo nextest run --workspace --no-fail-fast "$@" || failed+=(nextest)
     if [ ${#failed[@]} -gt 0 ]; then
         echo "just test: failed: ${failed[*]}" >&2

@@ -1,0 +1,306 @@
+//! Starting a stdio server: PATH lookup, a small environment, its own process group, stderr capture.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::ffi::OsString;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use nix::sys::signal::{Signal, killpg};
+use nix::unistd::Pid;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::process::{Child, ChildStderr, ChildStdin, ChildStdout, Command};
+use tokio::task::JoinHandle;
+
+use crate::error::{ClientError, StderrTail};
+
+/// Variables a stdio server inherits from mcpctl without being named in `env_vars`
+/// (plus every `LC_*` variable). Anything else must be passed explicitly.
+pub const DEFAULT_ENV_VARS: &[&str] = &[
+    "HOME", "LOGNAME", "PATH", "SHELL", "USER", "USERNAME", "LANG", "LANGUAGE", "TERM", "TMPDIR",
+    "TZ",
+];
+
+/// How many stderr lines are kept for error messages.
+const TAIL_LINES: usize = 20;
+
+/// How to start a stdio server.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StdioSpec {
+    /// The program: a path, or a name looked up on PATH.
+    pub program: String,
+    /// Its arguments.
+    pub args: Vec<String>,
+    /// Variables set for the child, with their values (they win over everything else).
+    pub env: BTreeMap<String, String>,
+    /// Names of variables passed through from mcpctl's environment, when set there.
+    pub env_vars: Vec<String>,
+    /// The child's working directory (mcpctl's when unset).
+    pub cwd: Option<PathBuf>,
+    /// A file the child's stderr is appended to (created with its folder when missing).
+    pub stderr_log: Option<PathBuf>,
+}
+
+impl StdioSpec {
+    /// The complete environment of the child: the defaults, the named variables, then `env`.
+    pub fn child_env(&self) -> BTreeMap<String, String> {
+        let mut vars: BTreeMap<String, String> = std::env::vars()
+            .filter(|(k, _)| {
+                DEFAULT_ENV_VARS.contains(&k.as_str())
+                    || k.starts_with("LC_")
+                    || self.env_vars.contains(k)
+            })
+            .collect();
+        vars.extend(self.env.iter().map(|(k, v)| (k.clone(), v.clone())));
+        vars
+    }
+}
+
+/// Finds `program` on the child's PATH; a program with a `/` is used as given.
+pub(crate) fn resolve_program(
+    server: &str,
+    program: &str,
+    path: Option<&str>,
+) -> Result<PathBuf, ClientError> {
+    let not_found = || ClientError::ProgramNotFound {
+        server: server.to_owned(),
+        program: program.to_owned(),
+    };
+    if program.contains('/') {
+        return Ok(PathBuf::from(program));
+    }
+    let path = path.ok_or_else(not_found)?;
+    std::env::split_paths(&OsString::from(path))
+        .map(|dir| dir.join(program))
+        .find(|candidate| is_executable(candidate))
+        .ok_or_else(not_found)
+}
+
+fn is_executable(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+/// A started child: its pipes, its process group and the stderr collector.
+pub(crate) struct Spawned {
+    pub stdin: ChildStdin,
+    pub stdout: ChildStdout,
+    pub group: ProcessGroup,
+    pub stderr: StderrCollector,
+}
+
+/// Starts the child in its own process group with a cleared environment.
+pub(crate) fn spawn(server: &str, spec: &StdioSpec) -> Result<Spawned, ClientError> {
+    let env = spec.child_env();
+    let program = resolve_program(server, &spec.program, env.get("PATH").map(String::as_str))?;
+    let mut command = Command::new(&program);
+    command
+        .args(&spec.args)
+        .env_clear()
+        .envs(&env)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .kill_on_drop(true);
+    if let Some(cwd) = &spec.cwd {
+        command.current_dir(cwd);
+    }
+    let spawn_error = |source| ClientError::Spawn {
+        server: server.to_owned(),
+        program: program.display().to_string(),
+        source,
+    };
+    let mut child = command.spawn().map_err(spawn_error)?;
+    let pid = child.id();
+    let (Some(stdin), Some(stdout), Some(stderr)) =
+        (child.stdin.take(), child.stdout.take(), child.stderr.take())
+    else {
+        return Err(spawn_error(std::io::Error::other(
+            "the child's pipes were not set up",
+        )));
+    };
+    let group = ProcessGroup {
+        pgid: pid.and_then(|p| i32::try_from(p).ok()).map(Pid::from_raw),
+        child: Some(child),
+    };
+    let stderr = StderrCollector::start(stderr, spec.stderr_log.clone());
+    Ok(Spawned {
+        stdin,
+        stdout,
+        group,
+        stderr,
+    })
+}
+
+/// The child's process group; dropping it kills the whole group (SIGKILL) so no
+/// grandchild outlives the client.
+pub(crate) struct ProcessGroup {
+    pgid: Option<Pid>,
+    child: Option<Child>,
+}
+
+impl ProcessGroup {
+    /// The child's process id (also the group id).
+    pub fn pid(&self) -> Option<u32> {
+        self.pgid.and_then(|p| u32::try_from(p.as_raw()).ok())
+    }
+
+    /// Kills the group and waits for the child to be reaped.
+    pub async fn kill_and_wait(&mut self) {
+        self.kill();
+        if let Some(mut child) = self.child.take() {
+            let _ = child.wait().await;
+        }
+    }
+
+    fn kill(&mut self) {
+        if let Some(pgid) = self.pgid.take() {
+            // ESRCH (already gone) is the expected outcome after a clean exit.
+            let _ = killpg(pgid, Signal::SIGKILL);
+        }
+    }
+}
+
+impl Drop for ProcessGroup {
+    fn drop(&mut self) {
+        self.kill();
+        // Reap the child so it does not linger as a zombie while mcpctl keeps running.
+        if let (Some(mut child), Ok(runtime)) =
+            (self.child.take(), tokio::runtime::Handle::try_current())
+        {
+            runtime.spawn(async move {
+                let _ = child.wait().await;
+            });
+        }
+    }
+}
+
+/// Reads the child's stderr: appends it to the log file and keeps the last lines.
+pub(crate) struct StderrCollector {
+    tail: Arc<Mutex<VecDeque<String>>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl StderrCollector {
+    fn start(stderr: ChildStderr, log: Option<PathBuf>) -> Self {
+        let tail = Arc::new(Mutex::new(VecDeque::with_capacity(TAIL_LINES)));
+        let task = tokio::spawn(collect(stderr, log, Arc::clone(&tail)));
+        Self {
+            tail,
+            task: Some(task),
+        }
+    }
+
+    /// The last lines, once the child has closed stderr or `wait` has passed.
+    pub async fn finish(&mut self, wait: Duration) -> StderrTail {
+        if let Some(task) = self.task.take() {
+            let _ = tokio::time::timeout(wait, task).await;
+        }
+        self.snapshot()
+    }
+
+    /// The last lines read so far.
+    pub fn snapshot(&self) -> StderrTail {
+        let tail = self
+            .tail
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        StderrTail(tail.iter().cloned().collect())
+    }
+}
+
+impl Drop for StderrCollector {
+    fn drop(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
+
+async fn collect(stderr: ChildStderr, log: Option<PathBuf>, tail: Arc<Mutex<VecDeque<String>>>) {
+    let mut file = match log {
+        Some(path) => open_log(&path).await,
+        None => None,
+    };
+    let mut reader = BufReader::new(stderr);
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        match reader.read_until(b'\n', &mut line).await {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {}
+        }
+        if let Some(f) = file.as_mut()
+            && f.write_all(&line).await.is_err()
+        {
+            file = None;
+        }
+        let text = String::from_utf8_lossy(&line).trim_end().to_owned();
+        let mut tail = tail
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if tail.len() == TAIL_LINES {
+            tail.pop_front();
+        }
+        tail.push_back(text);
+    }
+    if let Some(f) = file.as_mut() {
+        let _ = f.flush().await;
+    }
+}
+
+/// Opens the log for appending; a log that cannot be written is skipped, not fatal.
+async fn open_log(path: &Path) -> Option<tokio::fs::File> {
+    if let Some(parent) = path.parent() {
+        let _ = tokio::fs::create_dir_all(parent).await;
+    }
+    tokio::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .await
+        .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolve_names_the_missing_program() {
+        let err =
+            resolve_program("demo", "no-such-program-xyz", Some("/usr/bin:/bin")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "server `demo`: program `no-such-program-xyz` not found on PATH; install it or set `command` to its full path"
+        );
+    }
+
+    #[test]
+    fn resolve_finds_programs_on_path() {
+        let found = resolve_program("demo", "sh", Some("/nonexistent:/bin:/usr/bin")).unwrap();
+        assert!(found.ends_with("sh"), "{found:?}");
+    }
+
+    #[test]
+    fn child_env_is_small_and_explicit() {
+        let spec = StdioSpec {
+            env: BTreeMap::from([
+                ("PATH".to_owned(), "/custom".to_owned()),
+                ("X".to_owned(), "1".to_owned()),
+            ]),
+            ..StdioSpec::default()
+        };
+        let env = spec.child_env();
+        assert_eq!(env.get("PATH").map(String::as_str), Some("/custom"));
+        assert_eq!(env.get("X").map(String::as_str), Some("1"));
+        assert!(
+            env.keys().all(|k| DEFAULT_ENV_VARS.contains(&k.as_str())
+                || k.starts_with("LC_")
+                || k == "X"),
+            "{env:?}"
+        );
+    }
+}

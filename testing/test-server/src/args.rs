@@ -1,0 +1,37 @@
+//! Command-line switches of the test server.
+
+use clap::Parser;
+
+/// A configurable MCP server for mcpctl's tests.
+///
+/// Serves stdio by default. With `--http PORT` it serves streamable HTTP on
+/// `http://127.0.0.1:PORT/mcp` (PORT 0 picks a free port) and prints
+/// `listening on http://127.0.0.1:N/mcp` as the first line of stdout.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "mcpctl-test-server", version)]
+pub struct Args {
+    /// Serve streamable HTTP on this loopback port instead of stdio (0 = any free port).
+    #[arg(long, value_name = "PORT")]
+    pub http: Option<u16>,
+    /// Wait this long before answering `initialize`.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub init_delay_ms: u64,
+    /// Exit with status 3 right after start, before reading any message.
+    #[arg(long)]
+    pub crash_on_start: bool,
+    /// Add a tool `crash` that exits the process in the middle of the call.
+    #[arg(long)]
+    pub crash_mid_call: bool,
+    /// How long the tool `slow` sleeps (it stops early when the call is cancelled).
+    #[arg(long, value_name = "N", default_value_t = 5_000)]
+    pub slow_ms: u64,
+    /// Add N generated tools `tool_0..tool_{N-1}` that echo their `text`.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub tools: usize,
+    /// HTTP only: answer 401 unless `Authorization: Bearer <T>` is sent.
+    #[arg(long, value_name = "T")]
+    pub bearer_token: Option<String>,
+    /// Send `notifications/tools/list_changed` once the client is initialized.
+    #[arg(long)]
+    pub list_changed: bool,
+}

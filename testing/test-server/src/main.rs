@@ -1,0 +1,34 @@
+//! `mcpctl-test-server`: an MCP server for mcpctl's tests, built on rmcp's server side.
+//!
+//! Every switch is described in `args.rs` (`--help` prints them). The server writes a
+//! line to stderr at start so tests can check where a server's stderr goes.
+
+mod args;
+mod handler;
+mod http;
+
+use clap::Parser;
+use rmcp::ServiceExt;
+
+use crate::args::Args;
+use crate::handler::TestServer;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    eprintln!("mcpctl-test-server: starting (pid {})", std::process::id());
+    if args.crash_on_start {
+        eprintln!("mcpctl-test-server: crashing on start as asked (--crash-on-start)");
+        std::process::exit(3);
+    }
+    let server = TestServer::new(args.clone());
+    match args.http {
+        Some(port) => http::serve(server, port, args.bearer_token.clone()).await,
+        None => {
+            let running = server.serve(rmcp::transport::stdio()).await?;
+            running.waiting().await?;
+            eprintln!("mcpctl-test-server: stdin closed, exiting");
+            Ok(())
+        }
+    }
+}
