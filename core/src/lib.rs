@@ -5,10 +5,13 @@
 //! Front ends (`mcpctl` CLI, later the app server) call [`Workspace::load`] and the operations on
 //! it, then render the values they get back.
 
+mod auth_status;
 mod error;
 mod explain;
 mod ops;
 mod policy;
+mod tool_names;
+mod tools_cache;
 mod workspace;
 
 pub use error::CoreError;

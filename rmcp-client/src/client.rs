@@ -10,6 +10,7 @@ use rmcp::model::{
 use rmcp::service::{RoleClient, RunningService, ServiceError};
 
 use crate::error::{ClientError, StderrTail, error_chain};
+use crate::hooks::ClientHooks;
 use crate::http::{self, HttpSpec};
 use crate::stdio::{self, ProcessGroup, StderrCollector, StdioSpec};
 
@@ -73,6 +74,29 @@ impl McpClient {
                 stderr: tail,
             },
         })
+    }
+
+    /// [`McpClient::connect_stdio`] with callbacks for elicitation and notifications.
+    pub async fn connect_stdio_with_hooks(
+        name: &str,
+        spec: StdioSpec,
+        startup_timeout: Duration,
+        hooks: ClientHooks,
+    ) -> Result<Self, ClientError> {
+        // Hooks are wired into the rmcp handler by the client work of issue 3.
+        let _ = hooks;
+        Self::connect_stdio(name, spec, startup_timeout).await
+    }
+
+    /// [`McpClient::connect_http`] with callbacks for elicitation and notifications.
+    pub async fn connect_http_with_hooks(
+        name: &str,
+        spec: HttpSpec,
+        startup_timeout: Duration,
+        hooks: ClientHooks,
+    ) -> Result<Self, ClientError> {
+        let _ = hooks;
+        Self::connect_http(name, spec, startup_timeout).await
     }
 
     /// Connects to a streamable HTTP server and completes `initialize` within `startup_timeout`.

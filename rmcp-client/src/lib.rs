@@ -7,11 +7,16 @@
 
 mod client;
 mod error;
+mod hooks;
 mod http;
 mod stdio;
 
 pub use client::McpClient;
 pub use error::{ClientError, StderrTail};
+pub use hooks::{
+    BoxFuture, ClientHooks, ElicitRequestParams, ElicitResult, ElicitationAction,
+    ElicitationHandler, ProgressNotificationParam,
+};
 pub use http::HttpSpec;
 pub use stdio::{DEFAULT_ENV_VARS, StdioSpec};
 
