@@ -1,15 +1,18 @@
 //! [`McpClient`]: one live connection to one MCP server.
 
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use rmcp::ServiceExt;
 use rmcp::model::{
-    CallToolRequestParams, CallToolResult, ClientCapabilities, ClientConfig, Implementation,
+    CallToolRequestParams, CallToolResult, NumberOrString, ProgressToken, Prompt,
+    ReadResourceRequestParams, ReadResourceResult, RequestParamsMeta, Resource, ResourceTemplate,
     ServerPeerInfo, Tool,
 };
 use rmcp::service::{RoleClient, RunningService, ServiceError};
 
 use crate::error::{ClientError, StderrTail, error_chain};
+use crate::handler::{Handler, ToolsChanged};
 use crate::hooks::ClientHooks;
 use crate::http::{self, HttpSpec};
 use crate::stdio::{self, ProcessGroup, StderrCollector, StdioSpec};
@@ -24,36 +27,53 @@ const STDERR_GRACE: Duration = Duration::from_millis(500);
 pub struct McpClient {
     name: String,
     // Declared before `process` so the connection closes before the group is killed.
-    service: RunningService<RoleClient, ClientConfig>,
+    service: RunningService<RoleClient, Handler>,
     process: Option<ProcessGroup>,
     stderr: Option<StderrCollector>,
+    tools_changed: ToolsChanged,
+    next_progress_token: AtomicI64,
 }
 
 impl McpClient {
     /// Starts a stdio server and completes `initialize` within `startup_timeout`.
     ///
-    /// `name` is the server's name, used in every error message.
+    /// `name` is the server's name, used in every error message. Elicitation is not offered
+    /// and notifications are only counted; see [`McpClient::connect_stdio_with_hooks`].
     pub async fn connect_stdio(
         name: &str,
         spec: StdioSpec,
         startup_timeout: Duration,
     ) -> Result<Self, ClientError> {
+        Self::connect_stdio_with_hooks(name, spec, startup_timeout, ClientHooks::default()).await
+    }
+
+    /// [`McpClient::connect_stdio`] with callbacks for elicitation and notifications.
+    ///
+    /// The client advertises the elicitation capability only when `hooks.elicitation` is set.
+    pub async fn connect_stdio_with_hooks(
+        name: &str,
+        spec: StdioSpec,
+        startup_timeout: Duration,
+        hooks: ClientHooks,
+    ) -> Result<Self, ClientError> {
+        let handler = Handler::new(name, hooks);
+        let tools_changed = handler.tools_changed();
         let stdio::Spawned {
             stdin,
             stdout,
             mut group,
             mut stderr,
         } = stdio::spawn(name, &spec)?;
-        let outcome =
-            tokio::time::timeout(startup_timeout, client_config().serve((stdout, stdin))).await;
+        let outcome = tokio::time::timeout(startup_timeout, handler.serve((stdout, stdin))).await;
         let failure = match outcome {
             Ok(Ok(service)) => {
-                return Ok(Self {
-                    name: name.to_owned(),
+                return Ok(Self::new(
+                    name,
                     service,
-                    process: Some(group),
-                    stderr: Some(stderr),
-                });
+                    Some(group),
+                    Some(stderr),
+                    tools_changed,
+                ));
             }
             Ok(Err(error)) => Err(error_chain(&error)),
             Err(_) => Ok(()),
@@ -76,46 +96,38 @@ impl McpClient {
         })
     }
 
-    /// [`McpClient::connect_stdio`] with callbacks for elicitation and notifications.
-    pub async fn connect_stdio_with_hooks(
+    /// Connects to a streamable HTTP server and completes `initialize` within `startup_timeout`.
+    ///
+    /// Environment variables named by the spec are read now; a missing one is an error naming it.
+    /// Elicitation is not offered; see [`McpClient::connect_http_with_hooks`].
+    pub async fn connect_http(
         name: &str,
-        spec: StdioSpec,
+        spec: HttpSpec,
         startup_timeout: Duration,
-        hooks: ClientHooks,
     ) -> Result<Self, ClientError> {
-        // Hooks are wired into the rmcp handler by the client work of issue 3.
-        let _ = hooks;
-        Self::connect_stdio(name, spec, startup_timeout).await
+        Self::connect_http_with_hooks(name, spec, startup_timeout, ClientHooks::default()).await
     }
 
     /// [`McpClient::connect_http`] with callbacks for elicitation and notifications.
+    ///
+    /// The client advertises the elicitation capability only when `hooks.elicitation` is set.
     pub async fn connect_http_with_hooks(
         name: &str,
         spec: HttpSpec,
         startup_timeout: Duration,
         hooks: ClientHooks,
     ) -> Result<Self, ClientError> {
-        let _ = hooks;
-        Self::connect_http(name, spec, startup_timeout).await
-    }
-
-    /// Connects to a streamable HTTP server and completes `initialize` within `startup_timeout`.
-    ///
-    /// Environment variables named by the spec are read now; a missing one is an error naming it.
-    pub async fn connect_http(
-        name: &str,
-        spec: HttpSpec,
-        startup_timeout: Duration,
-    ) -> Result<Self, ClientError> {
         let transport = http::transport(name, &spec)?;
-        match tokio::time::timeout(startup_timeout, client_config().serve(transport)).await {
-            Ok(Ok(service)) => Ok(Self {
-                name: name.to_owned(),
-                service,
-                process: None,
-                stderr: None,
-            }),
-            Ok(Err(error)) => Err(http::map_connect_error(name, &spec.url, &error)),
+        let handler = Handler::new(name, hooks);
+        let tools_changed = handler.tools_changed();
+        match tokio::time::timeout(startup_timeout, handler.serve(transport)).await {
+            Ok(Ok(service)) => Ok(Self::new(name, service, None, None, tools_changed)),
+            Ok(Err(error)) => Err(http::map_connect_error(
+                name,
+                &spec.url,
+                startup_timeout,
+                &error,
+            )),
             Err(_) => Err(ClientError::Timeout {
                 server: name.to_owned(),
                 operation: "startup".to_owned(),
@@ -123,6 +135,31 @@ impl McpClient {
                 stderr: StderrTail::default(),
             }),
         }
+    }
+
+    fn new(
+        name: &str,
+        service: RunningService<RoleClient, Handler>,
+        process: Option<ProcessGroup>,
+        stderr: Option<StderrCollector>,
+        tools_changed: ToolsChanged,
+    ) -> Self {
+        Self {
+            name: name.to_owned(),
+            service,
+            process,
+            stderr,
+            tools_changed,
+            next_progress_token: AtomicI64::new(1),
+        }
+    }
+
+    /// How many `notifications/tools/list_changed` the server has sent since connecting.
+    ///
+    /// A front end that cached [`McpClient::list_tools`] compares it with the count it saw
+    /// then, and lists again when it grew.
+    pub fn tools_changed_count(&self) -> u64 {
+        self.tools_changed.count()
     }
 
     /// The server's name as given at connect time.
@@ -156,7 +193,42 @@ impl McpClient {
             .map_err(|e| self.request_error("tools/list", &e))
     }
 
+    /// Every resource of the server (`resources/list`, all pages).
+    pub async fn list_resources(&self) -> Result<Vec<Resource>, ClientError> {
+        self.service
+            .list_all_resources()
+            .await
+            .map_err(|e| self.request_error("resources/list", &e))
+    }
+
+    /// Every resource template of the server (`resources/templates/list`, all pages).
+    pub async fn list_resource_templates(&self) -> Result<Vec<ResourceTemplate>, ClientError> {
+        self.service
+            .list_all_resource_templates()
+            .await
+            .map_err(|e| self.request_error("resources/templates/list", &e))
+    }
+
+    /// Reads one resource (`resources/read`): its text or blob contents.
+    pub async fn read_resource(&self, uri: &str) -> Result<ReadResourceResult, ClientError> {
+        self.service
+            .read_resource(ReadResourceRequestParams::new(uri))
+            .await
+            .map_err(|e| self.request_error(&format!("resources/read `{uri}`"), &e))
+    }
+
+    /// Every prompt of the server (`prompts/list`, all pages).
+    pub async fn list_prompts(&self) -> Result<Vec<Prompt>, ClientError> {
+        self.service
+            .list_all_prompts()
+            .await
+            .map_err(|e| self.request_error("prompts/list", &e))
+    }
+
     /// Calls a tool; `arguments` must be a JSON object or null.
+    ///
+    /// The call carries a progress token, so the server may send `notifications/progress`;
+    /// they reach [`ClientHooks::progress`].
     ///
     /// When `timeout` runs out the call is cancelled at the server (`notifications/cancelled`)
     /// and [`ClientError::Timeout`] is returned; the connection stays usable.
@@ -179,6 +251,8 @@ impl McpClient {
                 });
             }
         }
+        let token = self.next_progress_token.fetch_add(1, Ordering::Relaxed);
+        params.set_progress_token(ProgressToken(NumberOrString::Number(token)));
         // Dropping the pending call on timeout makes rmcp send `notifications/cancelled`.
         match tokio::time::timeout(timeout, self.service.call_tool(params)).await {
             Ok(result) => result.map_err(|e| self.request_error(&operation, &e)),
@@ -218,13 +292,6 @@ impl McpClient {
             cause: error_chain(error),
         }
     }
-}
-
-fn client_config() -> ClientConfig {
-    ClientConfig::new(
-        ClientCapabilities::default(),
-        Implementation::new("mcpctl", env!("CARGO_PKG_VERSION")),
-    )
 }
 
 /// rmcp's wording for a child that exited before answering is about the transport; say it plainly.

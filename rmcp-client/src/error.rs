@@ -77,6 +77,38 @@ pub enum ClientError {
         /// The URL that was tried.
         url: String,
     },
+    /// The HTTP server's host name does not resolve.
+    #[error(
+        "server `{server}`: cannot resolve host `{host}` of {url}; check the URL and the network"
+    )]
+    HostNotFound {
+        /// The server's name.
+        server: String,
+        /// The host name that did not resolve.
+        host: String,
+        /// The URL that was tried.
+        url: String,
+    },
+    /// The TLS handshake with the HTTP server failed (bad or untrusted certificate, not TLS…).
+    #[error("server `{server}`: TLS connection to {url} failed: {cause}")]
+    Tls {
+        /// The server's name.
+        server: String,
+        /// The URL that was tried.
+        url: String,
+        /// What the TLS library said.
+        cause: String,
+    },
+    /// The HTTP server answered with an error status other than 401.
+    #[error("server `{server}`: the server answered {} at {url}: {}", status_text(*.status), status_hint(*.status))]
+    HttpStatus {
+        /// The server's name.
+        server: String,
+        /// The URL that was tried.
+        url: String,
+        /// The HTTP status code.
+        status: u16,
+    },
     /// An operation did not finish in time.
     #[error("server `{server}`: {operation} timed out after {}{stderr}", fmt_duration(*.after))]
     Timeout {
@@ -109,6 +141,28 @@ pub enum ClientError {
         /// What went wrong.
         cause: String,
     },
+}
+
+/// `404 Not Found`, or just the code when it has no standard reason.
+fn status_text(status: u16) -> String {
+    match reqwest::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+    {
+        Some(reason) => format!("{status} {reason}"),
+        None => status.to_string(),
+    }
+}
+
+/// What a user can do about an HTTP error status.
+fn status_hint(status: u16) -> &'static str {
+    match status {
+        403 => "access denied; check the credentials and the server's permissions",
+        404 | 405 | 410 => "check the URL",
+        429 => "rate limited; try again later",
+        500..=599 => "the server failed; try again later or check the server's logs",
+        _ => "check the URL and the server",
+    }
 }
 
 fn fmt_duration(d: Duration) -> String {

@@ -6,7 +6,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 pub use rmcp::model::ProgressNotificationParam;
-pub use rmcp::model::{ElicitRequestParams, ElicitResult, ElicitationAction};
+pub use rmcp::model::{ElicitRequestParams, ElicitResult, ElicitationAction, ElicitationSchema};
 
 /// A boxed future, as returned by [`ElicitationHandler::elicit`].
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -22,16 +22,23 @@ pub trait ElicitationHandler: Send + Sync {
     ) -> BoxFuture<'a, ElicitResult>;
 }
 
-/// Optional callbacks for one connection. The default has none: elicitation is declined and
-/// notifications are ignored.
+/// Hears `notifications/progress`: called with the server's name and the notification.
+pub type ProgressHook = Arc<dyn Fn(&str, &ProgressNotificationParam) + Send + Sync>;
+
+/// Hears `notifications/tools/list_changed`: called with the server's name.
+pub type ToolsChangedHook = Arc<dyn Fn(&str) + Send + Sync>;
+
+/// Optional callbacks for one connection. The default has none: elicitation is not offered to
+/// the server, and notifications are only counted ([`crate::McpClient::tools_changed_count`]).
+/// Callbacks run on the connection's task: keep them short and non-blocking.
 #[derive(Clone, Default)]
 pub struct ClientHooks {
     /// Answers elicitation requests; when absent the client does not advertise elicitation.
     pub elicitation: Option<Arc<dyn ElicitationHandler>>,
     /// Called for every `notifications/progress` (server name, params).
-    pub progress: Option<Arc<dyn Fn(&str, &ProgressNotificationParam) + Send + Sync>>,
+    pub progress: Option<ProgressHook>,
     /// Called when the server sends `notifications/tools/list_changed` (server name).
-    pub tools_changed: Option<Arc<dyn Fn(&str) + Send + Sync>>,
+    pub tools_changed: Option<ToolsChangedHook>,
 }
 
 impl std::fmt::Debug for ClientHooks {
@@ -41,5 +48,137 @@ impl std::fmt::Debug for ClientHooks {
             .field("progress", &self.progress.is_some())
             .field("tools_changed", &self.tools_changed.is_some())
             .finish()
+    }
+}
+
+/// Answers every form elicitation with the `default` values of its schema, for front ends
+/// without a user to ask (`--elicit defaults`).
+///
+/// The answer is `accept` with one entry per property that has a default. A request it cannot
+/// answer this way (a required property without a default, or a URL elicitation) is declined.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DefaultsElicitation;
+
+impl ElicitationHandler for DefaultsElicitation {
+    fn elicit<'a>(
+        &'a self,
+        _server: &'a str,
+        request: ElicitRequestParams,
+    ) -> BoxFuture<'a, ElicitResult> {
+        let answer = match &request {
+            ElicitRequestParams::FormElicitationParams {
+                requested_schema, ..
+            } => schema_defaults(requested_schema).map_or_else(
+                || ElicitResult::new(ElicitationAction::Decline),
+                |content| {
+                    ElicitResult::new(ElicitationAction::Accept)
+                        .with_content(serde_json::Value::Object(content))
+                },
+            ),
+            _ => ElicitResult::new(ElicitationAction::Decline),
+        };
+        Box::pin(std::future::ready(answer))
+    }
+}
+
+/// Declines every elicitation (`--elicit decline`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DeclineElicitation;
+
+impl ElicitationHandler for DeclineElicitation {
+    fn elicit<'a>(
+        &'a self,
+        _server: &'a str,
+        _request: ElicitRequestParams,
+    ) -> BoxFuture<'a, ElicitResult> {
+        Box::pin(std::future::ready(ElicitResult::new(
+            ElicitationAction::Decline,
+        )))
+    }
+}
+
+/// The `default` value of every property of an elicitation schema, by property name.
+///
+/// `None` when a required property has no default, so the schema cannot be satisfied from
+/// defaults alone.
+pub fn schema_defaults(
+    schema: &ElicitationSchema,
+) -> Option<serde_json::Map<String, serde_json::Value>> {
+    // Through JSON, so every property kind (string, number, enum, multi-select…) is covered alike.
+    let schema = serde_json::to_value(schema).ok()?;
+    let mut defaults = serde_json::Map::new();
+    if let Some(properties) = schema.get("properties").and_then(|p| p.as_object()) {
+        for (name, property) in properties {
+            if let Some(default) = property.get("default") {
+                defaults.insert(name.clone(), default.clone());
+            }
+        }
+    }
+    let required = schema.get("required").and_then(|r| r.as_array());
+    let all_present = required.is_none_or(|names| {
+        names
+            .iter()
+            .filter_map(|n| n.as_str())
+            .all(|n| defaults.contains_key(n))
+    });
+    all_present.then_some(defaults)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn form(schema: serde_json::Value) -> ElicitRequestParams {
+        serde_json::from_value(json!({
+            "mode": "form",
+            "message": "please",
+            "requestedSchema": schema,
+        }))
+        .unwrap()
+    }
+
+    fn answer(request: ElicitRequestParams) -> ElicitResult {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        runtime.block_on(DefaultsElicitation.elicit("demo", request))
+    }
+
+    #[test]
+    fn defaults_fill_every_field_that_has_one() {
+        // The schema of the conformance scenario `elicitation-sep1034-client-defaults`.
+        let request = form(json!({
+            "type": "object",
+            "properties": {
+                "name": { "type": "string", "default": "John Doe" },
+                "age": { "type": "integer", "default": 30 },
+                "score": { "type": "number", "default": 95.5 },
+                "status": { "type": "string", "enum": ["active", "inactive"], "default": "active" },
+                "verified": { "type": "boolean", "default": true },
+                "note": { "type": "string" }
+            },
+            "required": []
+        }));
+        let result = answer(request);
+        assert_eq!(result.action, ElicitationAction::Accept);
+        assert_eq!(
+            result.content,
+            Some(json!({
+                "name": "John Doe", "age": 30, "score": 95.5, "status": "active", "verified": true
+            }))
+        );
+    }
+
+    #[test]
+    fn a_required_field_without_default_is_declined() {
+        let request = form(json!({
+            "type": "object",
+            "properties": { "name": { "type": "string" } },
+            "required": ["name"]
+        }));
+        let result = answer(request);
+        assert_eq!(result.action, ElicitationAction::Decline);
+        assert_eq!(result.content, None);
     }
 }

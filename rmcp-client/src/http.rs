@@ -1,6 +1,7 @@
 //! Connecting to a streamable HTTP server: headers from config and environment, error mapping.
 
 use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
 
 use reqwest::header::{HeaderName, HeaderValue};
 use rmcp::transport::StreamableHttpClientTransport;
@@ -76,10 +77,12 @@ fn header_value(server: &str, name: &str, value: &str) -> Result<HeaderValue, Cl
     })
 }
 
-/// Turns a failed HTTP connect into the clearest error its cause allows.
+/// Turns a failed HTTP connect into the clearest error its cause allows: needs login (401),
+/// another HTTP status, DNS failure, connection refused, TLS failure, timeout.
 pub(crate) fn map_connect_error(
     server: &str,
     url: &str,
+    startup_timeout: Duration,
     error: &ClientInitializeError,
 ) -> ClientError {
     let transport = match error {
@@ -88,35 +91,38 @@ pub(crate) fn map_connect_error(
             .downcast_ref::<StreamableHttpError<reqwest::Error>>(),
         _ => None,
     };
+    let status = match transport {
+        Some(StreamableHttpError::AuthRequired(_)) => Some(401),
+        Some(StreamableHttpError::HttpStatus(status)) => Some(status.status),
+        // rmcp reports other error statuses only in its text: "HTTP 404 Not Found: <body>".
+        Some(StreamableHttpError::UnexpectedServerResponse(text)) => status_in_text(text),
+        _ => None,
+    };
+    match status {
+        Some(401) => {
+            return ClientError::NeedsLogin {
+                server: server.to_owned(),
+            };
+        }
+        Some(status) => {
+            return ClientError::HttpStatus {
+                server: server.to_owned(),
+                url: url.to_owned(),
+                status,
+            };
+        }
+        None => {}
+    }
     let cause = match transport {
-        Some(StreamableHttpError::AuthRequired(_)) => {
-            return ClientError::NeedsLogin {
-                server: server.to_owned(),
-            };
-        }
-        Some(StreamableHttpError::HttpStatus(status)) if status.status == 401 => {
-            return ClientError::NeedsLogin {
-                server: server.to_owned(),
-            };
-        }
         Some(StreamableHttpError::Client(inner)) => {
-            if chain_has_refused(inner) {
-                return ClientError::ConnectionRefused {
-                    server: server.to_owned(),
-                    url: url.to_owned(),
-                };
+            if let Some(class) = classify_network_error(server, url, startup_timeout, inner) {
+                return class;
             }
-            // reqwest's own chain names the real cause (DNS, TLS, timeout); rmcp's wrapper hides it.
+            // reqwest's own chain names the real cause; rmcp's wrapper hides it.
             error_chain(inner)
         }
         _ => error_chain(error),
     };
-    // A 401 without a `WWW-Authenticate` challenge only shows in the text.
-    if cause.contains("401") {
-        return ClientError::NeedsLogin {
-            server: server.to_owned(),
-        };
-    }
     ClientError::Startup {
         server: server.to_owned(),
         cause,
@@ -124,12 +130,77 @@ pub(crate) fn map_connect_error(
     }
 }
 
-/// True when some error in the chain is a refused TCP connection.
-fn chain_has_refused(error: &(dyn std::error::Error + 'static)) -> bool {
+/// The status of rmcp's "HTTP 404 Not Found: …" text.
+fn status_in_text(text: &str) -> Option<u16> {
+    let code = text.strip_prefix("HTTP ")?.get(..3)?;
+    code.parse().ok().filter(|c| (400..600).contains(c))
+}
+
+/// DNS failure, refused connection, timeout or TLS failure, from reqwest's error chain.
+fn classify_network_error(
+    server: &str,
+    url: &str,
+    startup_timeout: Duration,
+    error: &reqwest::Error,
+) -> Option<ClientError> {
+    let server = server.to_owned();
+    let chain = error_chain(error);
+    if chain_has_io_kind(error, std::io::ErrorKind::ConnectionRefused) {
+        return Some(ClientError::ConnectionRefused {
+            server,
+            url: url.to_owned(),
+        });
+    }
+    // hyper's resolver wraps the OS lookup failure in "dns error".
+    if chain.contains("dns error") || chain.contains("failed to lookup address") {
+        let host = reqwest::Url::parse(url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_owned))
+            .unwrap_or_default();
+        return Some(ClientError::HostNotFound {
+            server,
+            host,
+            url: url.to_owned(),
+        });
+    }
+    if error.is_timeout() || chain_has_io_kind(error, std::io::ErrorKind::TimedOut) {
+        return Some(ClientError::Timeout {
+            server,
+            operation: "startup".to_owned(),
+            after: startup_timeout,
+            stderr: StderrTail::default(),
+        });
+    }
+    let lower = chain.to_ascii_lowercase();
+    // A connect failure on https that is neither DNS nor refused is the TLS handshake.
+    let tls_words = ["tls", "certificate", "handshake", "ssl"];
+    if tls_words.iter().any(|w| lower.contains(w))
+        || (error.is_connect() && url.starts_with("https:"))
+    {
+        return Some(ClientError::Tls {
+            server,
+            url: url.to_owned(),
+            cause: innermost(error),
+        });
+    }
+    None
+}
+
+/// The last message of the error's source chain (the root cause).
+fn innermost(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut current = error;
+    while let Some(next) = current.source() {
+        current = next;
+    }
+    current.to_string()
+}
+
+/// True when some error in the chain is an I/O error of `kind`.
+fn chain_has_io_kind(error: &(dyn std::error::Error + 'static), kind: std::io::ErrorKind) -> bool {
     let mut current = Some(error);
     while let Some(e) = current {
         if let Some(io) = e.downcast_ref::<std::io::Error>()
-            && io.kind() == std::io::ErrorKind::ConnectionRefused
+            && io.kind() == kind
         {
             return true;
         }
@@ -165,5 +236,26 @@ mod tests {
         };
         let err = transport("remote", &spec).err().unwrap().to_string();
         assert!(err.contains("`X-Key`") && !err.contains("secret"), "{err}");
+    }
+
+    #[test]
+    fn status_is_read_from_rmcps_text() {
+        assert_eq!(status_in_text("HTTP 404 Not Found: nope"), Some(404));
+        assert_eq!(status_in_text("HTTP 503 Service Unavailable: "), Some(503));
+        assert_eq!(status_in_text("HTTP 200 OK"), None);
+        assert_eq!(status_in_text("expect json, got HTTP 404"), None);
+    }
+
+    #[test]
+    fn status_errors_say_what_to_do() {
+        let err = ClientError::HttpStatus {
+            server: "remote".to_owned(),
+            url: "http://127.0.0.1:1/mcp".to_owned(),
+            status: 404,
+        };
+        assert_eq!(
+            err.to_string(),
+            "server `remote`: the server answered 404 Not Found at http://127.0.0.1:1/mcp: check the URL"
+        );
     }
 }

@@ -2,27 +2,40 @@
 //!
 //! [`McpClient`] connects to one server, either a local child process spoken to over
 //! stdin/stdout ([`StdioSpec`]) or a streamable HTTP endpoint ([`HttpSpec`]), and offers the
-//! operations mcpctl needs (list tools, call a tool with a timeout, ping). Every failure is a
-//! [`ClientError`] that names the server and says what to do about it.
+//! operations mcpctl needs (tools, resources, prompts, ping). [`ClientHooks`] let a front end
+//! answer elicitation requests and hear about progress and tool-list changes. Every failure is
+//! a [`ClientError`] that names the server and says what to do about it.
 
 mod client;
 mod error;
+mod groups;
+mod handler;
 mod hooks;
 mod http;
 mod stdio;
 
 pub use client::McpClient;
 pub use error::{ClientError, StderrTail};
+pub use groups::kill_all_process_groups;
 pub use hooks::{
-    BoxFuture, ClientHooks, ElicitRequestParams, ElicitResult, ElicitationAction,
-    ElicitationHandler, ProgressNotificationParam,
+    BoxFuture, ClientHooks, DeclineElicitation, DefaultsElicitation, ElicitRequestParams,
+    ElicitResult, ElicitationAction, ElicitationHandler, ElicitationSchema, ProgressHook,
+    ProgressNotificationParam, ToolsChangedHook, schema_defaults,
 };
 pub use http::HttpSpec;
 pub use stdio::{DEFAULT_ENV_VARS, StdioSpec};
 
 /// The result type of [`McpClient::call_tool`].
 pub use rmcp::model::CallToolResult;
+/// A prompt as returned by [`McpClient::list_prompts`].
+pub use rmcp::model::Prompt;
+/// A resource as returned by [`McpClient::list_resources`].
+pub use rmcp::model::Resource;
+/// A resource template as returned by [`McpClient::list_resource_templates`].
+pub use rmcp::model::ResourceTemplate;
 /// What the server said about itself in its `initialize` answer.
 pub use rmcp::model::ServerPeerInfo as ServerInfo;
 /// The tool description type returned by [`McpClient::list_tools`].
 pub use rmcp::model::Tool;
+/// What [`McpClient::read_resource`] returns: the resource's text or blob contents.
+pub use rmcp::model::{ReadResourceResult, ResourceContents};

@@ -15,6 +15,7 @@ use tokio::process::{Child, ChildStderr, ChildStdin, ChildStdout, Command};
 use tokio::task::JoinHandle;
 
 use crate::error::{ClientError, StderrTail};
+use crate::groups;
 
 /// Variables a stdio server inherits from mcpctl without being named in `env_vars`
 /// (plus every `LC_*` variable). Anything else must be passed explicitly.
@@ -121,8 +122,12 @@ pub(crate) fn spawn(server: &str, spec: &StdioSpec) -> Result<Spawned, ClientErr
             "the child's pipes were not set up",
         )));
     };
+    let pgid = pid.and_then(|p| i32::try_from(p).ok()).map(Pid::from_raw);
+    if let Some(pgid) = pgid {
+        groups::register(pgid);
+    }
     let group = ProcessGroup {
-        pgid: pid.and_then(|p| i32::try_from(p).ok()).map(Pid::from_raw),
+        pgid,
         child: Some(child),
     };
     let stderr = StderrCollector::start(stderr, spec.stderr_log.clone());
@@ -159,6 +164,7 @@ impl ProcessGroup {
         if let Some(pgid) = self.pgid.take() {
             // ESRCH (already gone) is the expected outcome after a clean exit.
             let _ = killpg(pgid, Signal::SIGKILL);
+            groups::unregister(pgid);
         }
     }
 }
@@ -282,6 +288,60 @@ mod tests {
     fn resolve_finds_programs_on_path() {
         let found = resolve_program("demo", "sh", Some("/nonexistent:/bin:/usr/bin")).unwrap();
         assert!(found.ends_with("sh"), "{found:?}");
+    }
+
+    fn alive(pid: i32) -> bool {
+        std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+            stat.rsplit_once(") ")
+                .is_some_and(|(_, r)| !r.starts_with('Z'))
+        })
+    }
+
+    /// A shell (the group leader) with a background grandchild; returns both pids.
+    async fn group_with_grandchild() -> (Spawned, i32, i32) {
+        let spec = StdioSpec {
+            program: "sh".to_owned(),
+            args: vec!["-c".to_owned(), "sleep 30 & echo $!; wait".to_owned()],
+            ..StdioSpec::default()
+        };
+        let mut spawned = spawn("demo", &spec).unwrap();
+        let mut line = String::new();
+        BufReader::new(&mut spawned.stdout)
+            .read_line(&mut line)
+            .await
+            .unwrap();
+        let leader = i32::try_from(spawned.group.pid().unwrap()).unwrap();
+        (spawned, leader, line.trim().parse().unwrap())
+    }
+
+    // The only test in this binary that starts processes: it kills every registered group.
+    #[tokio::test]
+    async fn kill_all_process_groups_kills_every_group_and_its_children() {
+        let (first, leader_a, child_a) = group_with_grandchild().await;
+        let (second, leader_b, child_b) = group_with_grandchild().await;
+        assert!(
+            [leader_a, child_a, leader_b, child_b]
+                .into_iter()
+                .all(alive)
+        );
+        assert_eq!(
+            groups::live(),
+            vec![leader_a.min(leader_b), leader_a.max(leader_b)]
+        );
+
+        assert_eq!(groups::kill_all_process_groups(), 2);
+        assert!(groups::live().is_empty());
+        let all = [leader_a, child_a, leader_b, child_b];
+        let deadline = std::time::Instant::now() + Duration::from_secs(2);
+        while all.into_iter().any(alive) && std::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        // `alive` counts zombies as dead: the leaders wait for their reaping below.
+        assert!(!all.into_iter().any(alive), "survivors among {all:?}");
+        assert_eq!(groups::kill_all_process_groups(), 0);
+        for mut spawned in [first, second] {
+            spawned.group.kill_and_wait().await;
+        }
     }
 
     #[test]

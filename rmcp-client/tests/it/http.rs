@@ -1,5 +1,6 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
+use std::time::Duration;
 
 use mcpctl_rmcp_client::{ClientError, HttpSpec, McpClient};
 use serde_json::json;
@@ -65,7 +66,7 @@ async fn bearer_token_from_the_environment_is_sent() {
         client.server_info().unwrap().server_info.unwrap().name,
         "mcpctl-test-server"
     );
-    assert_eq!(client.list_tools().await.unwrap().len(), 6);
+    assert_eq!(client.list_tools().await.unwrap().len(), 8);
     let add = client
         .call_tool("add", json!({"a": 1, "b": 2}), STARTUP)
         .await
@@ -130,4 +131,163 @@ async fn connection_refused_is_clear() {
         err.to_string(),
         format!("server `remote`: connection refused at {url}; is the server running?")
     );
+}
+
+fn spec_for(url: &str) -> HttpSpec {
+    HttpSpec {
+        url: url.to_owned(),
+        ..HttpSpec::default()
+    }
+}
+
+#[tokio::test]
+async fn wrong_path_is_an_http_status_error_that_says_check_the_url() {
+    let server = HttpServer::start(&[]);
+    let url = server.url.replace("/mcp", "/wrong");
+    let err = McpClient::connect_http("remote", spec_for(&url), STARTUP)
+        .await
+        .err()
+        .unwrap();
+    assert!(
+        matches!(err, ClientError::HttpStatus { status: 404, .. }),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        format!("server `remote`: the server answered 404 Not Found at {url}: check the URL")
+    );
+}
+
+#[tokio::test]
+async fn unknown_host_is_a_dns_error_naming_the_host() {
+    let url = "http://mcpctl-no-such-host.invalid/mcp";
+    let err = McpClient::connect_http("remote", spec_for(url), STARTUP)
+        .await
+        .err()
+        .unwrap();
+    assert!(matches!(err, ClientError::HostNotFound { .. }), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "server `remote`: cannot resolve host `mcpctl-no-such-host.invalid` of {url}; check the URL and the network"
+        )
+    );
+}
+
+#[tokio::test]
+async fn https_to_a_plain_http_server_is_a_tls_error() {
+    let server = HttpServer::start(&[]);
+    let url = server.url.replace("http://", "https://");
+    let err = McpClient::connect_http("remote", spec_for(&url), STARTUP)
+        .await
+        .err()
+        .unwrap();
+    assert!(matches!(err, ClientError::Tls { .. }), "{err:?}");
+    assert!(
+        err.to_string().starts_with(&format!(
+            "server `remote`: TLS connection to {url} failed: "
+        )),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn a_server_that_never_answers_hits_the_startup_timeout() {
+    // The kernel accepts the connection into the backlog; nobody ever reads it.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/mcp", listener.local_addr().unwrap());
+    let start = std::time::Instant::now();
+    let err = McpClient::connect_http("remote", spec_for(&url), Duration::from_millis(300))
+        .await
+        .err()
+        .unwrap();
+    assert!(
+        start.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        start.elapsed()
+    );
+    assert!(matches!(err, ClientError::Timeout { .. }), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "server `remote`: startup timed out after 300 ms"
+    );
+    drop(listener);
+}
+
+/// A bare HTTP/1.1 MCP endpoint like the conformance suite's `initialize` scenario: it answers
+/// `notifications/initialized` with `200 {"jsonrpc":"2.0","result":{}}` (no id), which is no
+/// valid JSON-RPC message.
+async fn answer_like_the_conformance_suite(mut stream: tokio::net::TcpStream) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut data = Vec::new();
+    let mut buf = [0u8; 4096];
+    let (head_end, length) = loop {
+        let n = stream.read(&mut buf).await.unwrap();
+        if n == 0 {
+            return;
+        }
+        data.extend_from_slice(&buf[..n]);
+        if let Some(pos) = data.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&data[..pos]).to_ascii_lowercase();
+            let length = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .map_or(0, |v| v.trim().parse::<usize>().unwrap());
+            break (pos + 4, length);
+        }
+    };
+    while data.len() < head_end + length {
+        let n = stream.read(&mut buf).await.unwrap();
+        assert!(n > 0, "body cut short");
+        data.extend_from_slice(&buf[..n]);
+    }
+    let head = String::from_utf8_lossy(&data[..head_end]).to_string();
+    let (status, body) = if head.starts_with("POST") {
+        let request: serde_json::Value = serde_json::from_slice(&data[head_end..]).unwrap();
+        let result = match request["method"].as_str() {
+            Some("initialize") => json!({
+                "protocolVersion": "2025-11-25",
+                "serverInfo": { "name": "bare", "version": "1.0.0" },
+                "capabilities": {}
+            }),
+            Some("tools/list") => json!({ "tools": [] }),
+            _ => json!({}),
+        };
+        // `id` is absent for notifications, exactly as the suite's server sends it.
+        let mut answer = json!({ "jsonrpc": "2.0", "result": result });
+        if let Some(id) = request.get("id") {
+            answer["id"] = id.clone();
+        }
+        ("200 OK", answer.to_string())
+    } else {
+        ("405 Method Not Allowed", String::new())
+    };
+    let response = format!(
+        "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let _ = stream.write_all(response.as_bytes()).await;
+}
+
+#[tokio::test]
+async fn a_json_answer_to_the_initialized_notification_is_tolerated() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    let server = tokio::spawn(async move {
+        loop {
+            let (stream, _) = listener.accept().await.unwrap();
+            tokio::spawn(answer_like_the_conformance_suite(stream));
+        }
+    });
+    let client = McpClient::connect_http("bare", spec_for(&url), STARTUP)
+        .await
+        .unwrap();
+    assert_eq!(
+        client.server_info().unwrap().server_info.unwrap().name,
+        "bare"
+    );
+    assert!(client.list_tools().await.unwrap().is_empty());
+    client.ping().await.unwrap();
+    client.shutdown().await;
+    server.abort();
 }

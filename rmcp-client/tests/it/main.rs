@@ -2,7 +2,10 @@
 //! `#[test]` functions unwrap too, hence the crate-level allow).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod hooks;
 mod http;
+mod orphans;
+mod resources;
 mod stdio;
 
 use std::path::PathBuf;

@@ -30,7 +30,12 @@ async fn lists_and_calls_tools() {
         .iter()
         .map(|t| t.name.to_string())
         .collect();
-    assert_eq!(names, ["echo", "add", "image", "fail", "env", "slow"]);
+    assert_eq!(
+        names,
+        [
+            "echo", "add", "image", "fail", "env", "slow", "elicit", "progress"
+        ]
+    );
 
     let echo = client
         .call_tool("echo", json!({"text": "hi there"}), STARTUP)
@@ -243,8 +248,8 @@ async fn all_pages_of_tools_are_listed() {
         .await
         .unwrap();
     let tools = client.list_tools().await.unwrap();
-    // 6 fixed tools + 250 generated, served 100 per page.
-    assert_eq!(tools.len(), 256);
+    // 8 fixed tools + 250 generated, served 100 per page.
+    assert_eq!(tools.len(), 258);
     assert_eq!(tools.last().map(|t| t.name.as_ref()), Some("tool_249"));
     let echo = client
         .call_tool("tool_249", json!({"text": "deep"}), STARTUP)
@@ -328,7 +333,7 @@ async fn list_changed_notification_does_not_disturb_the_connection() {
     )
     .await
     .unwrap();
-    assert_eq!(client.list_tools().await.unwrap().len(), 8);
+    assert_eq!(client.list_tools().await.unwrap().len(), 10);
     client.ping().await.unwrap();
     client.shutdown().await;
 }

@@ -1,11 +1,15 @@
-//! The MCP side: tools, pagination, list_changed, init delay.
+//! The MCP side: tools, pagination, list_changed, init delay, resources, a prompt,
+//! elicitation and progress.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
-    InitializeRequestParams, InitializeResult, JsonObject, ListToolsResult, PaginatedRequestParams,
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, ElicitRequestParams,
+    GetPromptRequestParams, GetPromptResponse, GetPromptResult, Implementation,
+    InitializeRequestParams, InitializeResult, JsonObject, ListPromptsResult,
+    ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, PaginatedRequestParams,
+    ProgressNotificationParam, ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult,
     ServerCapabilities, ServerConfig, Tool,
 };
 use rmcp::service::{NotificationContext, RequestContext};
@@ -77,6 +81,22 @@ impl TestServer {
                     }
                 }
             }
+            "elicit" => elicit(ctx).await,
+            "progress" => {
+                if let Some(token) = ctx.meta.get_progress_token() {
+                    for step in 1..=3 {
+                        let mut note =
+                            ProgressNotificationParam::new(token.clone(), f64::from(step));
+                        note.total = Some(3.0);
+                        note.message = Some(format!("step {step} of 3"));
+                        ctx.peer
+                            .notify_progress(note)
+                            .await
+                            .map_err(|e| ErrorData::internal_error(e.to_string(), None))?;
+                    }
+                }
+                Ok(CallToolResult::success(vec![ContentBlock::text("done")]))
+            }
             "crash" if self.args.crash_mid_call => {
                 eprintln!(
                     "mcpctl-test-server: crash: exiting mid-call as asked (--crash-mid-call)"
@@ -105,6 +125,8 @@ impl ServerHandler for TestServer {
             ServerCapabilities::builder()
                 .enable_tools()
                 .enable_tool_list_changed()
+                .enable_resources()
+                .enable_prompts()
                 .build(),
         )
         .with_server_info(Implementation::new(
@@ -151,6 +173,87 @@ impl ServerHandler for TestServer {
         Ok(result)
     }
 
+    async fn list_resources(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourcesResult, ErrorData> {
+        from_json(json!({ "resources": [
+            { "uri": TEXT_URI, "name": "greeting", "description": "A short text.", "mimeType": "text/plain" },
+            { "uri": BLOB_URI, "name": "pixel", "description": "A 1x1 PNG.", "mimeType": "image/png" },
+        ]}))
+    }
+
+    async fn list_resource_templates(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourceTemplatesResult, ErrorData> {
+        from_json(json!({ "resourceTemplates": [
+            { "uriTemplate": "test://echo/{text}", "name": "echo", "mimeType": "text/plain" },
+        ]}))
+    }
+
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, ErrorData> {
+        let uri = request.uri.as_str();
+        let contents = match uri {
+            TEXT_URI => {
+                json!({ "uri": uri, "mimeType": "text/plain", "text": "hello from the test server" })
+            }
+            BLOB_URI => json!({ "uri": uri, "mimeType": "image/png", "blob": TINY_PNG }),
+            _ => match uri.strip_prefix("test://echo/") {
+                Some(text) => json!({ "uri": uri, "mimeType": "text/plain", "text": text }),
+                None => {
+                    return Err(ErrorData::resource_not_found(
+                        format!("no resource `{uri}`"),
+                        None,
+                    ));
+                }
+            },
+        };
+        from_json::<ReadResourceResult>(json!({ "contents": [contents] }))
+            .map(ReadResourceResponse::from)
+    }
+
+    async fn list_prompts(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListPromptsResult, ErrorData> {
+        from_json(json!({ "prompts": [{
+            "name": "greet",
+            "description": "Greets someone by name.",
+            "arguments": [{ "name": "name", "description": "Who to greet.", "required": true }],
+        }]}))
+    }
+
+    async fn get_prompt(
+        &self,
+        request: GetPromptRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<GetPromptResponse, ErrorData> {
+        if request.name != "greet" {
+            return Err(ErrorData::invalid_params(
+                format!("unknown prompt `{}`", request.name),
+                None,
+            ));
+        }
+        let name = request
+            .arguments
+            .as_ref()
+            .and_then(|a| a.get("name"))
+            .and_then(Value::as_str)
+            .unwrap_or("stranger");
+        from_json::<GetPromptResult>(json!({ "messages": [
+            { "role": "user", "content": { "type": "text", "text": format!("Say hello to {name}.") } },
+        ]}))
+        .map(GetPromptResponse::from)
+    }
+
     async fn call_tool(
         &self,
         request: CallToolRequestParams,
@@ -192,6 +295,16 @@ fn build_tools(args: &Args) -> Vec<Tool> {
             schema(json!({}), &[]),
         ),
     ];
+    tools.push(Tool::new(
+        "elicit",
+        "Asks the client for a name, age, score, status and flag (each with a default) and returns the answer as structured content `{action, content}`.",
+        schema(json!({}), &[]),
+    ));
+    tools.push(Tool::new(
+        "progress",
+        "Sends 3 progress notifications (when the call has a progress token), then returns `done`.",
+        schema(json!({}), &[]),
+    ));
     if args.crash_mid_call {
         tools.push(Tool::new(
             "crash",
@@ -207,6 +320,53 @@ fn build_tools(args: &Args) -> Vec<Tool> {
         )
     }));
     tools
+}
+
+/// The text resource.
+const TEXT_URI: &str = "test://text";
+/// The blob resource (a PNG).
+const BLOB_URI: &str = "test://blob";
+
+/// The `elicit` tool: one form elicitation whose fields all have defaults.
+async fn elicit(ctx: &RequestContext<RoleServer>) -> Result<CallToolResult, ErrorData> {
+    let supported = ctx
+        .peer
+        .peer_info()
+        .is_some_and(|info| info.capabilities.elicitation.is_some());
+    if !supported {
+        return Ok(CallToolResult::error(vec![ContentBlock::text(
+            "the client does not support elicitation",
+        )]));
+    }
+    let requested_schema = from_json(json!({
+        "type": "object",
+        "properties": {
+            "name": { "type": "string", "default": "Ada" },
+            "age": { "type": "integer", "default": 36 },
+            "score": { "type": "number", "default": 9.5 },
+            "status": { "type": "string", "enum": ["active", "inactive"], "default": "active" },
+            "verified": { "type": "boolean", "default": true }
+        },
+        "required": ["name"]
+    }))?;
+    let answer = ctx
+        .peer
+        .create_elicitation(ElicitRequestParams::FormElicitationParams {
+            meta: None,
+            message: "Who are you?".to_owned(),
+            requested_schema,
+        })
+        .await
+        .map_err(|e| ErrorData::internal_error(format!("elicitation failed: {e}"), None))?;
+    Ok(CallToolResult::structured(json!({
+        "action": answer.action,
+        "content": answer.content,
+    })))
+}
+
+/// Builds an rmcp model value from its JSON form (shorter than its constructors).
+fn from_json<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, ErrorData> {
+    serde_json::from_value(value).map_err(|e| ErrorData::internal_error(e.to_string(), None))
 }
 
 fn schema(properties: Value, required: &[&str]) -> Arc<JsonObject> {

@@ -1,0 +1,129 @@
+//! The rmcp client handler behind every connection: it answers the server's requests and
+//! passes its notifications to the front end's [`ClientHooks`].
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use rmcp::ClientHandler;
+use rmcp::model::{
+    ClientCapabilities, ClientConfig, ElicitRequestParams, ElicitResult, ElicitationAction,
+    ElicitationCapability, FormElicitationCapability, Implementation, ProgressNotificationParam,
+    ProtocolVersion,
+};
+use rmcp::service::{NotificationContext, RequestContext, RoleClient};
+
+use crate::hooks::ClientHooks;
+
+/// Counts the `notifications/tools/list_changed` a server sent; shared with [`crate::McpClient`].
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ToolsChanged(Arc<AtomicU64>);
+
+impl ToolsChanged {
+    pub fn count(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+
+    fn bump(&self) {
+        self.0.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// One connection's handler: the server's name, the hooks and the client's `initialize` info.
+pub(crate) struct Handler {
+    server: String,
+    hooks: ClientHooks,
+    info: ClientConfig,
+    tools_changed: ToolsChanged,
+}
+
+impl Handler {
+    pub fn new(server: &str, hooks: ClientHooks) -> Self {
+        let info = client_info(hooks.elicitation.is_some());
+        Self {
+            server: server.to_owned(),
+            hooks,
+            info,
+            tools_changed: ToolsChanged::default(),
+        }
+    }
+
+    pub fn tools_changed(&self) -> ToolsChanged {
+        self.tools_changed.clone()
+    }
+}
+
+/// What mcpctl says about itself in `initialize`; elicitation is advertised only when someone
+/// can answer it.
+fn client_info(elicitation: bool) -> ClientConfig {
+    let mut capabilities = ClientCapabilities::default();
+    if elicitation {
+        capabilities.elicitation =
+            Some(ElicitationCapability::new().with_form(FormElicitationCapability::new()));
+    }
+    // The `initialize` handshake exists up to this version; rmcp's default (its latest)
+    // replaced it with `server/discover`, which servers of today do not know.
+    ClientConfig::new(
+        capabilities,
+        Implementation::new("mcpctl", env!("CARGO_PKG_VERSION")),
+    )
+    .with_protocol_version(ProtocolVersion::LATEST_WITH_INITIALIZE)
+}
+
+impl ClientHandler for Handler {
+    fn get_info(&self) -> ClientConfig {
+        self.info.clone()
+    }
+
+    async fn create_elicitation(
+        &self,
+        request: ElicitRequestParams,
+        _context: RequestContext<RoleClient>,
+    ) -> Result<ElicitResult, rmcp::ErrorData> {
+        Ok(match &self.hooks.elicitation {
+            Some(handler) => handler.elicit(&self.server, request).await,
+            // Not advertised, so a conforming server never asks; decline if one does.
+            None => ElicitResult::new(ElicitationAction::Decline),
+        })
+    }
+
+    async fn on_progress(
+        &self,
+        params: ProgressNotificationParam,
+        _context: NotificationContext<RoleClient>,
+    ) {
+        if let Some(progress) = &self.hooks.progress {
+            progress(&self.server, &params);
+        }
+    }
+
+    async fn on_tool_list_changed(&self, _context: NotificationContext<RoleClient>) {
+        self.tools_changed.bump();
+        if let Some(changed) = &self.hooks.tools_changed {
+            changed(&self.server);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hooks::DeclineElicitation;
+
+    #[test]
+    fn elicitation_is_advertised_only_with_a_handler() {
+        let plain = Handler::new("demo", ClientHooks::default());
+        assert_eq!(plain.get_info().capabilities.elicitation, None);
+        let hooks = ClientHooks {
+            elicitation: Some(Arc::new(DeclineElicitation)),
+            ..ClientHooks::default()
+        };
+        let eliciting = Handler::new("demo", hooks);
+        let caps = serde_json::to_value(&eliciting.get_info().capabilities).unwrap();
+        assert_eq!(caps, serde_json::json!({ "elicitation": { "form": {} } }));
+        assert_eq!(eliciting.get_info().client_info.name, "mcpctl");
+        assert_eq!(
+            eliciting.get_info().protocol_version.to_string(),
+            "2025-11-25"
+        );
+    }
+}
