@@ -1,1 +1,639 @@
-//! (in progress)
+//! Auth statuses of HTTP servers: probed over the network with a short overall deadline, and
+//! remembered on disk so `list` can show them without touching the network.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use mcpctl_config::{ServerName, Transport};
+use mcpctl_oauth_discovery::{AuthProbe, probe};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tokio::task::JoinSet;
+
+use crate::policy::{AuthStatus, EffectiveServer, EffectiveServers};
+use crate::tools_cache::{CacheError, write_private_file};
+
+/// A remembered probe result of one server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RememberedAuthStatus {
+    /// `NotLoggedIn`, `Unsupported` or `Unknown`.
+    pub status: AuthStatus,
+    /// The URL that was probed; the status only holds while the server keeps this URL.
+    pub url: String,
+    /// When it was probed, in seconds since the Unix epoch.
+    pub checked_at: u64,
+}
+
+/// Every remembered probe result, by server name, as read by [`AuthStatusStore::load`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RememberedAuthStatuses {
+    entries: BTreeMap<String, RememberedAuthStatus>,
+}
+
+impl RememberedAuthStatuses {
+    /// The result remembered for `name`, only if it was probed at `url` (a server whose URL
+    /// changed since has no valid status).
+    pub fn get(&self, name: &ServerName, url: &str) -> Option<&RememberedAuthStatus> {
+        self.entries
+            .get(name.as_str())
+            .filter(|entry| entry.url == url)
+    }
+
+    /// The auth status `list` shows for `server`: what is known offline
+    /// ([`EffectiveServer::auth_status`]) unless that is `Unknown`, in which case a remembered
+    /// probe result for the server's current URL, if any.
+    ///
+    /// Stored OAuth credentials are not known here; callers that know of them should show
+    /// `OAuth` first.
+    pub fn status_of(&self, server: &EffectiveServer) -> AuthStatus {
+        let offline = server.auth_status();
+        match (&server.config().transport, offline) {
+            (Transport::StreamableHttp { url, .. }, AuthStatus::Unknown) => self
+                .get(server.name(), url)
+                .map_or(AuthStatus::Unknown, |entry| entry.status),
+            _ => offline,
+        }
+    }
+
+    /// Number of remembered results.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when nothing is remembered.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// The file of remembered auth statuses, `$MCPCTL_HOME/cache/auth_status.json`: a JSON object
+/// mapping server names to `{status, url, checked_at}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthStatusStore {
+    path: PathBuf,
+}
+
+impl AuthStatusStore {
+    /// A store in the file at `path` (created on the first record).
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        Self { path: path.into() }
+    }
+
+    /// The store in mcpctl's home folder: `<home>/cache/auth_status.json`.
+    pub fn in_home(home: &Path) -> Self {
+        Self::new(home.join("cache").join("auth_status.json"))
+    }
+
+    /// The file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Everything remembered; a missing or unreadable file, and entries that do not parse, read
+    /// as nothing remembered.
+    pub fn load(&self) -> RememberedAuthStatuses {
+        let entries = self
+            .read_entries()
+            .into_iter()
+            .filter_map(|(name, entry)| {
+                let entry: StoredEntry = serde_json::from_value(entry).ok()?;
+                Some((
+                    name,
+                    RememberedAuthStatus {
+                        status: entry.status.into(),
+                        url: entry.url,
+                        checked_at: entry.checked_at,
+                    },
+                ))
+            })
+            .collect();
+        RememberedAuthStatuses { entries }
+    }
+
+    /// Remembers probe results `(name, probed URL, status)`, keeping the other servers' entries;
+    /// the file is replaced atomically and is private (0600). Only probe results are kept:
+    /// `BearerToken` and `OAuth` are known without probing and are skipped.
+    ///
+    /// Two processes recording at the same moment may lose one's update; the next probe
+    /// brings it back.
+    pub fn record(&self, statuses: &[(ServerName, String, AuthStatus)]) -> Result<(), CacheError> {
+        let mut entries = self.read_entries();
+        let checked_at = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|elapsed| elapsed.as_secs())
+            .unwrap_or_default();
+        for (name, url, status) in statuses {
+            let Some(status) = ProbedStatus::from_status(*status) else {
+                continue;
+            };
+            let entry = StoredEntry {
+                status,
+                url: url.clone(),
+                checked_at,
+            };
+            let value = serde_json::to_value(entry).map_err(|source| CacheError::Serialize {
+                path: self.path.clone(),
+                source,
+            })?;
+            entries.insert(name.as_str().to_string(), value);
+        }
+        let bytes =
+            serde_json::to_vec_pretty(&entries).map_err(|source| CacheError::Serialize {
+                path: self.path.clone(),
+                source,
+            })?;
+        write_private_file(&self.path, &bytes)
+    }
+
+    /// The file's entries as raw JSON, so entries this version cannot read survive a record.
+    fn read_entries(&self) -> BTreeMap<String, Value> {
+        fs::read(&self.path)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or_default()
+    }
+}
+
+/// The statuses a probe can find, as stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum ProbedStatus {
+    NotLoggedIn,
+    Unsupported,
+    Unknown,
+}
+
+impl ProbedStatus {
+    fn from_status(status: AuthStatus) -> Option<Self> {
+        match status {
+            AuthStatus::NotLoggedIn => Some(Self::NotLoggedIn),
+            AuthStatus::Unsupported => Some(Self::Unsupported),
+            AuthStatus::Unknown => Some(Self::Unknown),
+            AuthStatus::BearerToken | AuthStatus::OAuth => None,
+        }
+    }
+}
+
+impl From<ProbedStatus> for AuthStatus {
+    fn from(status: ProbedStatus) -> Self {
+        match status {
+            ProbedStatus::NotLoggedIn => AuthStatus::NotLoggedIn,
+            ProbedStatus::Unsupported => AuthStatus::Unsupported,
+            ProbedStatus::Unknown => AuthStatus::Unknown,
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredEntry {
+    status: ProbedStatus,
+    url: String,
+    checked_at: u64,
+}
+
+/// Probes every enabled streamable-HTTP server that has no `bearer_token_env_var`, all at
+/// once, and returns their statuses in server-name order: `NotLoggedIn` (401 and OAuth
+/// advertised), `Unsupported`, or `Unknown` (unreachable, `5xx`, or not answered within
+/// `deadline`, which bounds the whole call).
+///
+/// Each probe sends the server's `http_headers` and its `env_http_headers` read from the
+/// environment now (a missing variable or an invalid header is left out). Must run on a Tokio
+/// runtime. Record the results with [`AuthStatusStore::record`].
+pub async fn probe_auth_statuses(
+    servers: &EffectiveServers,
+    deadline: Duration,
+) -> Vec<(ServerName, AuthStatus)> {
+    let targets: Vec<(ServerName, String, HeaderMap)> = servers
+        .enabled()
+        .filter_map(|server| match &server.config().transport {
+            Transport::StreamableHttp {
+                url,
+                bearer_token_env_var: None,
+                http_headers,
+                env_http_headers,
+            } => Some((
+                server.name().clone(),
+                url.clone(),
+                probe_headers(http_headers, env_http_headers, |var| {
+                    std::env::var(var).ok()
+                }),
+            )),
+            _ => None,
+        })
+        .collect();
+    let mut results: Vec<(ServerName, AuthStatus)> = targets
+        .iter()
+        .map(|(name, _, _)| (name.clone(), AuthStatus::Unknown))
+        .collect();
+    if targets.is_empty() {
+        return results;
+    }
+    let Ok(client) = reqwest::Client::builder()
+        .timeout(deadline)
+        .user_agent(concat!("mcpctl/", env!("CARGO_PKG_VERSION")))
+        .build()
+    else {
+        return results;
+    };
+    let mut probes = JoinSet::new();
+    for (index, (_, url, headers)) in targets.into_iter().enumerate() {
+        let client = client.clone();
+        probes.spawn(async move { (index, probe(&client, &url, &headers).await) });
+    }
+    // Probes still running at the deadline stay `Unknown`; dropping the set aborts them.
+    let _ = tokio::time::timeout(deadline, async {
+        while let Some(joined) = probes.join_next().await {
+            if let Ok((index, outcome)) = joined
+                && let Some(slot) = results.get_mut(index)
+            {
+                slot.1 = status_from_probe(&outcome);
+            }
+        }
+    })
+    .await;
+    results
+}
+
+fn status_from_probe(outcome: &AuthProbe) -> AuthStatus {
+    match outcome {
+        AuthProbe::NotLoggedIn { .. } => AuthStatus::NotLoggedIn,
+        AuthProbe::Unsupported => AuthStatus::Unsupported,
+        AuthProbe::Unknown { .. } => AuthStatus::Unknown,
+    }
+}
+
+/// The probe's headers: the static ones, then those read through `lookup` (header name →
+/// variable name); missing variables and invalid names or values are left out.
+fn probe_headers(
+    http_headers: &BTreeMap<String, String>,
+    env_http_headers: &BTreeMap<String, String>,
+    lookup: impl Fn(&str) -> Option<String>,
+) -> HeaderMap {
+    let from_env = env_http_headers
+        .iter()
+        .filter_map(|(header, var)| Some((header, lookup(var)?)));
+    let mut headers = HeaderMap::new();
+    for (name, value) in http_headers
+        .iter()
+        .map(|(name, value)| (name, value.clone()))
+        .chain(from_env)
+    {
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(&value),
+        ) {
+            headers.insert(name, value);
+        }
+    }
+    headers
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Read as _, Write as _};
+    use std::net::{TcpListener, TcpStream};
+    use std::sync::{Arc, Mutex};
+    use std::time::Instant;
+
+    use mcpctl_config::{Config, Layer, LayerSource, LayerStack, build_config};
+    use pretty_assertions::assert_eq;
+
+    use super::*;
+
+    fn name(s: &str) -> ServerName {
+        ServerName::parse(s).unwrap()
+    }
+
+    fn servers(toml: &str) -> EffectiveServers {
+        let layer = Layer::parse(LayerSource::User("/u.toml".into()), toml).unwrap();
+        let config: Config = build_config(&LayerStack::new(vec![layer])).unwrap().0;
+        EffectiveServers::resolve(&config, None)
+    }
+
+    /// What the test server saw: method, path, and the request head in lowercase.
+    type Seen = Arc<Mutex<Vec<(String, String, String)>>>;
+
+    /// A small HTTP/1.1 server on 127.0.0.1 (one request per connection) answering with
+    /// `respond(method, path)`; `None` never answers. Returns the base URL.
+    fn serve(
+        seen: Seen,
+        respond: impl Fn(&str, &str, &str) -> Option<String> + Send + Sync + 'static,
+    ) -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let respond = Arc::new(respond);
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let respond = Arc::clone(&respond);
+                let seen = Arc::clone(&seen);
+                std::thread::spawn(move || handle(stream, &seen, &*respond));
+            }
+        });
+        base
+    }
+
+    fn handle(
+        mut stream: TcpStream,
+        seen: &Seen,
+        respond: &dyn Fn(&str, &str, &str) -> Option<String>,
+    ) {
+        let mut request = Vec::new();
+        let mut buf = [0_u8; 4096];
+        while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+            match stream.read(&mut buf) {
+                Ok(0) | Err(_) => return,
+                Ok(n) => request.extend_from_slice(&buf[..n]),
+            }
+        }
+        let head = String::from_utf8_lossy(&request).to_ascii_lowercase();
+        let mut parts = head.split_whitespace();
+        let method = parts.next().unwrap_or_default().to_string();
+        let path = parts.next().unwrap_or_default().to_string();
+        seen.lock()
+            .unwrap()
+            .push((method.clone(), path.clone(), head.clone()));
+        match respond(&method, &path, &head) {
+            Some(response) => {
+                let _ = stream.write_all(response.as_bytes());
+            }
+            None => std::thread::sleep(Duration::from_secs(30)),
+        }
+    }
+
+    fn response(status: &str, headers: &[(&str, &str)], body: &str) -> String {
+        let mut text = format!(
+            "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n",
+            body.len()
+        );
+        for (name, value) in headers {
+            text.push_str(&format!("{name}: {value}\r\n"));
+        }
+        text.push_str("\r\n");
+        text.push_str(body);
+        text
+    }
+
+    fn closed_port_url() -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/mcp", listener.local_addr().unwrap());
+        drop(listener);
+        url
+    }
+
+    #[tokio::test]
+    async fn probes_every_eligible_server_at_once_within_the_deadline() {
+        let seen: Seen = Arc::default();
+        let oauth = serve(Arc::clone(&seen), |method, path, _| {
+            Some(match (method, path) {
+                ("post", "/mcp") => response(
+                    "401 Unauthorized",
+                    &[(
+                        "WWW-Authenticate",
+                        r#"Bearer resource_metadata="/.well-known/oauth-protected-resource/mcp""#,
+                    )],
+                    "",
+                ),
+                ("get", "/.well-known/oauth-protected-resource/mcp") => response(
+                    "200 OK",
+                    &[("Content-Type", "application/json")],
+                    r#"{"resource":"x","authorization_servers":["http://127.0.0.1:1"]}"#,
+                ),
+                _ => response("404 Not Found", &[], ""),
+            })
+        });
+        let open = serve(Arc::clone(&seen), |_, _, _| {
+            Some(response(
+                "200 OK",
+                &[("Content-Type", "application/json")],
+                "{}",
+            ))
+        });
+        let slow = serve(Arc::clone(&seen), |_, _, _| None);
+        let closed = closed_port_url();
+        let servers = servers(&format!(
+            r#"
+[mcp_servers.oauth]
+url = "{oauth}/mcp"
+[mcp_servers.open]
+url = "{open}/mcp"
+http_headers = {{ "X-Team" = "blue" }}
+env_http_headers = {{ "X-Missing" = "MCPCTL_TEST_SURELY_UNSET_VARIABLE" }}
+[mcp_servers.slow]
+url = "{slow}/mcp"
+[mcp_servers.closed]
+url = "{closed}"
+[mcp_servers.token]
+url = "{open}/token"
+bearer_token_env_var = "TOKEN"
+[mcp_servers.off]
+url = "{open}/off"
+enabled = false
+[mcp_servers.local]
+command = "local-mcp"
+"#
+        ));
+
+        let deadline = Duration::from_millis(600);
+        let started = Instant::now();
+        let statuses = probe_auth_statuses(&servers, deadline).await;
+        assert!(started.elapsed() < deadline + Duration::from_secs(1));
+        assert_eq!(
+            statuses,
+            vec![
+                (name("closed"), AuthStatus::Unknown),
+                (name("oauth"), AuthStatus::NotLoggedIn),
+                (name("open"), AuthStatus::Unsupported),
+                (name("slow"), AuthStatus::Unknown),
+            ]
+        );
+        let seen = seen.lock().unwrap();
+        let posts: Vec<_> = seen
+            .iter()
+            .filter(|(method, _, _)| method == "post")
+            .map(|(_, path, _)| path.as_str())
+            .collect();
+        // Neither the bearer-token server nor the disabled one was contacted.
+        assert_eq!(posts.len(), 3, "{posts:?}");
+        assert!(!posts.contains(&"/token") && !posts.contains(&"/off"));
+        let open_head = seen
+            .iter()
+            .find(|(_, _, head)| head.contains("x-team"))
+            .map(|(_, _, head)| head.clone())
+            .unwrap();
+        assert!(open_head.contains("x-team: blue"), "{open_head}");
+        assert!(!open_head.contains("x-missing"), "{open_head}");
+    }
+
+    #[tokio::test]
+    async fn nothing_to_probe_returns_at_once() {
+        let servers = servers("[mcp_servers.local]\ncommand = \"x\"\n");
+        assert_eq!(
+            probe_auth_statuses(&servers, Duration::from_secs(30)).await,
+            vec![]
+        );
+    }
+
+    #[test]
+    fn probe_headers_read_the_environment_and_skip_what_is_missing_or_invalid() {
+        let http_headers = BTreeMap::from([
+            ("X-Static".to_string(), "1".to_string()),
+            ("Bad Name".to_string(), "x".to_string()),
+            ("X-Bad-Value".to_string(), "line\nbreak".to_string()),
+        ]);
+        let env_http_headers = BTreeMap::from([
+            ("X-From-Env".to_string(), "SET".to_string()),
+            ("X-Unset".to_string(), "UNSET".to_string()),
+        ]);
+        let headers = probe_headers(&http_headers, &env_http_headers, |var| {
+            (var == "SET").then(|| "from-env".to_string())
+        });
+        let mut pairs: Vec<_> = headers
+            .iter()
+            .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap().to_string()))
+            .collect();
+        pairs.sort();
+        assert_eq!(
+            pairs,
+            vec![
+                ("x-from-env".to_string(), "from-env".to_string()),
+                ("x-static".to_string(), "1".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn record_then_load_keeps_statuses_for_their_url() {
+        let home = tempfile::tempdir().unwrap();
+        let store = AuthStatusStore::in_home(home.path());
+        assert!(store.load().is_empty());
+        store
+            .record(&[
+                (
+                    name("a"),
+                    "https://a/mcp".to_string(),
+                    AuthStatus::NotLoggedIn,
+                ),
+                (
+                    name("b"),
+                    "https://b/mcp".to_string(),
+                    AuthStatus::Unsupported,
+                ),
+                (name("c"), "https://c/mcp".to_string(), AuthStatus::Unknown),
+                (
+                    name("d"),
+                    "https://d/mcp".to_string(),
+                    AuthStatus::BearerToken,
+                ),
+            ])
+            .unwrap();
+        let loaded = store.load();
+        assert_eq!(loaded.len(), 3);
+        let a = loaded.get(&name("a"), "https://a/mcp").unwrap();
+        assert_eq!(a.status, AuthStatus::NotLoggedIn);
+        assert!(a.checked_at > 0);
+        assert_eq!(
+            loaded.get(&name("b"), "https://b/mcp").map(|e| e.status),
+            Some(AuthStatus::Unsupported)
+        );
+        // A changed URL invalidates; never-probed kinds were not stored.
+        assert_eq!(loaded.get(&name("a"), "https://a/other"), None);
+        assert_eq!(loaded.get(&name("d"), "https://d/mcp"), None);
+
+        let on_disk: Value = serde_json::from_slice(&fs::read(store.path()).unwrap()).unwrap();
+        assert_eq!(on_disk["a"]["status"], "not_logged_in");
+        assert_eq!(on_disk["a"]["url"], "https://a/mcp");
+        assert_eq!(on_disk["c"]["status"], "unknown");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = fs::metadata(store.path()).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600);
+        }
+
+        // A later record updates its servers and keeps the others.
+        store
+            .record(&[(
+                name("a"),
+                "https://a/mcp".to_string(),
+                AuthStatus::Unsupported,
+            )])
+            .unwrap();
+        let loaded = store.load();
+        assert_eq!(loaded.len(), 3);
+        assert_eq!(
+            loaded.get(&name("a"), "https://a/mcp").map(|e| e.status),
+            Some(AuthStatus::Unsupported)
+        );
+    }
+
+    #[test]
+    fn corrupt_files_and_unreadable_entries_are_ignored_and_kept() {
+        let home = tempfile::tempdir().unwrap();
+        let store = AuthStatusStore::in_home(home.path());
+        fs::create_dir_all(store.path().parent().unwrap()).unwrap();
+        fs::write(store.path(), "[not an object").unwrap();
+        assert!(store.load().is_empty());
+
+        fs::write(
+            store.path(),
+            r#"{"future":{"status":"something_new","url":"u","checked_at":1},
+                "ok":{"status":"unsupported","url":"u","checked_at":1}}"#,
+        )
+        .unwrap();
+        assert_eq!(store.load().len(), 1);
+        store
+            .record(&[(name("x"), "u".to_string(), AuthStatus::Unknown)])
+            .unwrap();
+        let on_disk: Value = serde_json::from_slice(&fs::read(store.path()).unwrap()).unwrap();
+        assert_eq!(on_disk["future"]["status"], "something_new");
+        assert_eq!(store.load().len(), 2);
+    }
+
+    #[test]
+    fn status_of_prefers_what_is_known_offline() {
+        let home = tempfile::tempdir().unwrap();
+        let store = AuthStatusStore::in_home(home.path());
+        let servers = servers(
+            r#"
+[mcp_servers.web]
+url = "https://web/mcp"
+[mcp_servers.moved]
+url = "https://new/mcp"
+[mcp_servers.token]
+url = "https://token/mcp"
+bearer_token_env_var = "T"
+[mcp_servers.local]
+command = "x"
+"#,
+        );
+        store
+            .record(&[
+                (
+                    name("web"),
+                    "https://web/mcp".to_string(),
+                    AuthStatus::NotLoggedIn,
+                ),
+                (
+                    name("moved"),
+                    "https://old/mcp".to_string(),
+                    AuthStatus::NotLoggedIn,
+                ),
+                (
+                    name("token"),
+                    "https://token/mcp".to_string(),
+                    AuthStatus::NotLoggedIn,
+                ),
+                (name("local"), "x".to_string(), AuthStatus::NotLoggedIn),
+            ])
+            .unwrap();
+        let remembered = store.load();
+        let status = |n: &str| remembered.status_of(servers.get(n).unwrap());
+        assert_eq!(status("web"), AuthStatus::NotLoggedIn);
+        assert_eq!(status("moved"), AuthStatus::Unknown);
+        assert_eq!(status("token"), AuthStatus::BearerToken);
+        assert_eq!(status("local"), AuthStatus::Unsupported);
+    }
+}

@@ -60,4 +60,59 @@ pub enum CoreError {
         /// The closest key that is set.
         suggestion: Option<String>,
     },
+    /// One or more required servers could not start; the others were cancelled.
+    #[error("required MCP server{} failed to start:\n{}", if failures.len() == 1 { "" } else { "s" }, failures.iter().map(|(name, why)| format!("  {name}: {why}")).collect::<Vec<_>>().join("\n"))]
+    RequiredServersFailed {
+        /// Each failed required server and why.
+        failures: Vec<(String, String)>,
+    },
+    /// A command named a server that is configured but disabled.
+    #[error("MCP server '{name}' is disabled{}; enable it with `mcpctl enable {name}`", reason.as_ref().map(|r| format!(" by {r}")).unwrap_or_default())]
+    ServerDisabled {
+        /// The server.
+        name: String,
+        /// Why, when it is not a plain `enabled = false`.
+        reason: Option<String>,
+    },
+    /// Tool-call arguments that could not be built or that the tool's schema rejects.
+    #[error("invalid arguments for tool '{tool}': {message}")]
+    InvalidToolArguments {
+        /// The tool.
+        tool: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A server has no tool of this name.
+    #[error("MCP server '{server}' has no tool named '{tool}'.{}", suggestion.as_ref().map(|s| format!(" Did you mean '{s}'?")).unwrap_or_default())]
+    UnknownTool {
+        /// The server.
+        server: String,
+        /// The tool asked for.
+        tool: String,
+        /// The closest tool name, if any is close.
+        suggestion: Option<String>,
+    },
+    /// The tool exists but the configuration hides it.
+    #[error("tool '{tool}' of MCP server '{server}' is filtered out by {reason}")]
+    ToolFiltered {
+        /// The server.
+        server: String,
+        /// The tool.
+        tool: String,
+        /// Which key hides it (`mcp_servers.x.disabled_tools`, ...).
+        reason: String,
+    },
+    /// The server could not be started or reached.
+    #[error("{0}")]
+    Client(#[from] mcpctl_rmcp_client::ClientError),
+    /// A server a command needs did not start.
+    #[error("MCP server '{name}' {state}: {reason}")]
+    ServerNotReady {
+        /// The server.
+        name: String,
+        /// `failed` or `was cancelled`.
+        state: String,
+        /// Why.
+        reason: String,
+    },
 }

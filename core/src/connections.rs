@@ -1,0 +1,495 @@
+//! Live connections to many servers at once.
+//!
+//! [`ConnectionManager::start`] starts every enabled, policy-allowed server concurrently and
+//! reports each state change (starting → ready | failed | cancelled, with elapsed time) on a
+//! channel that front ends render. Required servers fail fast: the first failure of one cancels
+//! the servers still starting. Optional servers never block: callers can take what is ready now
+//! and the rest as it arrives.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use mcpctl_config::Transport;
+use mcpctl_rmcp_client::{ClientError, ClientHooks, HttpSpec, McpClient, StdioSpec, Tool};
+use tokio::sync::{mpsc, watch};
+
+use crate::error::CoreError;
+use crate::policy::{EffectiveServer, EffectiveServers};
+
+/// Startup timeout when a server sets none (`startup_timeout_sec`).
+pub const DEFAULT_STARTUP_TIMEOUT: Duration = Duration::from_secs(10);
+/// Tool-call timeout when a server sets none (`tool_timeout_sec`).
+pub const DEFAULT_TOOL_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// How to start connections.
+#[derive(Debug, Clone)]
+pub struct ManagerOptions {
+    /// Folder for stdio servers' stderr logs (`<log_dir>/<name>.log`).
+    pub log_dir: PathBuf,
+    /// Callbacks for elicitation and notifications, shared by every connection.
+    pub hooks: ClientHooks,
+    /// Start only these servers (all enabled ones when `None`).
+    pub only: Option<Vec<String>>,
+}
+
+/// Where a server is in its startup.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServerState {
+    /// Spawning or connecting, initializing, listing tools.
+    Starting,
+    /// Connected; its tools are known.
+    Ready,
+    /// It could not start; the message says why.
+    Failed(String),
+    /// Its start was abandoned because a required server failed or mcpctl stopped.
+    Cancelled,
+}
+
+impl ServerState {
+    /// `starting`, `ready`, `failed` or `cancelled`.
+    pub fn label(&self) -> &'static str {
+        match self {
+            ServerState::Starting => "starting",
+            ServerState::Ready => "ready",
+            ServerState::Failed(_) => "failed",
+            ServerState::Cancelled => "cancelled",
+        }
+    }
+
+    /// True once the state can no longer change.
+    pub fn is_settled(&self) -> bool {
+        !matches!(self, ServerState::Starting)
+    }
+}
+
+/// One state change, as sent on the updates channel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StartupUpdate {
+    /// The server.
+    pub server: String,
+    /// Its new state.
+    pub state: ServerState,
+    /// Time since the manager started.
+    pub elapsed: Duration,
+}
+
+/// What the manager knows about one server.
+#[derive(Clone)]
+pub struct ServerConnection {
+    /// The server as configured, after policy.
+    pub server: EffectiveServer,
+    /// Its current state.
+    pub state: ServerState,
+    /// Time from the manager's start to the last state change.
+    pub elapsed: Duration,
+    /// The live client, once ready.
+    pub client: Option<Arc<McpClient>>,
+    /// The server's tools (unfiltered), once ready.
+    pub tools: Vec<Tool>,
+}
+
+impl std::fmt::Debug for ServerConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerConnection")
+            .field("server", &self.server.name())
+            .field("state", &self.state)
+            .field("elapsed", &self.elapsed)
+            .field("tools", &self.tools.len())
+            .finish()
+    }
+}
+
+impl ServerConnection {
+    /// `(name, version)` from the server's `initialize` answer.
+    pub fn server_info(&self) -> Option<(String, String)> {
+        let info = self.client.as_ref()?.server_info()?.server_info?;
+        Some((info.name, info.version))
+    }
+}
+
+struct Shared {
+    connections: Mutex<BTreeMap<String, ServerConnection>>,
+    changed: watch::Sender<u64>,
+    cancel: watch::Sender<bool>,
+    started: Instant,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, BTreeMap<String, ServerConnection>> {
+        // A panic while holding the lock leaves plain data behind; keep using it.
+        self.connections
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Connections to every started server; dropping it closes them all (and kills stdio servers).
+pub struct ConnectionManager {
+    shared: Arc<Shared>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl ConnectionManager {
+    /// Starts every enabled server in `servers` (or those named in `options.only`) at once.
+    ///
+    /// Must be called inside a tokio runtime. The receiver gets every state change.
+    pub fn start(
+        servers: &EffectiveServers,
+        options: ManagerOptions,
+    ) -> (Self, mpsc::UnboundedReceiver<StartupUpdate>) {
+        let (updates, receiver) = mpsc::unbounded_channel();
+        let selected: Vec<EffectiveServer> = servers
+            .enabled()
+            .filter(|s| {
+                options
+                    .only
+                    .as_ref()
+                    .is_none_or(|only| only.iter().any(|n| n == s.name().as_str()))
+            })
+            .cloned()
+            .collect();
+        let shared = Arc::new(Shared {
+            connections: Mutex::new(
+                selected
+                    .iter()
+                    .map(|server| {
+                        (
+                            server.name().to_string(),
+                            ServerConnection {
+                                server: server.clone(),
+                                state: ServerState::Starting,
+                                elapsed: Duration::ZERO,
+                                client: None,
+                                tools: Vec::new(),
+                            },
+                        )
+                    })
+                    .collect(),
+            ),
+            changed: watch::channel(0).0,
+            cancel: watch::channel(false).0,
+            started: Instant::now(),
+        });
+        let tasks = selected
+            .into_iter()
+            .map(|server| {
+                let _ = updates.send(StartupUpdate {
+                    server: server.name().to_string(),
+                    state: ServerState::Starting,
+                    elapsed: Duration::ZERO,
+                });
+                tokio::spawn(run_start(
+                    Arc::clone(&shared),
+                    server,
+                    options.clone(),
+                    updates.clone(),
+                ))
+            })
+            .collect();
+        (Self { shared, tasks }, receiver)
+    }
+
+    /// A copy of every server's current state, sorted by name.
+    pub fn snapshot(&self) -> Vec<ServerConnection> {
+        self.shared.lock().values().cloned().collect()
+    }
+
+    /// The live client of a ready server.
+    pub fn client(&self, name: &str) -> Option<Arc<McpClient>> {
+        self.shared.lock().get(name).and_then(|c| c.client.clone())
+    }
+
+    /// Waits until every required server is ready. When one fails, the servers still starting
+    /// are cancelled and the error lists every required server that failed, and why.
+    pub async fn wait_for_required(&self) -> Result<(), CoreError> {
+        let mut changed = self.shared.changed.subscribe();
+        loop {
+            let (failed, pending) = {
+                let connections = self.shared.lock();
+                let required = connections.values().filter(|c| c.server.config().required);
+                let mut failed = Vec::new();
+                let mut pending = false;
+                for connection in required {
+                    match &connection.state {
+                        ServerState::Failed(why) => {
+                            failed.push((connection.server.name().to_string(), why.clone()));
+                        }
+                        ServerState::Cancelled => failed.push((
+                            connection.server.name().to_string(),
+                            "cancelled".to_string(),
+                        )),
+                        ServerState::Starting => pending = true,
+                        ServerState::Ready => {}
+                    }
+                }
+                (failed, pending)
+            };
+            if !failed.is_empty() {
+                self.cancel();
+                return Err(CoreError::RequiredServersFailed { failures: failed });
+            }
+            if !pending {
+                return Ok(());
+            }
+            if changed.changed().await.is_err() {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Waits until every server is ready, failed or cancelled; returns the final states.
+    pub async fn wait_all(&self) -> Vec<ServerConnection> {
+        let mut changed = self.shared.changed.subscribe();
+        loop {
+            let snapshot = self.snapshot();
+            if snapshot.iter().all(|c| c.state.is_settled()) {
+                return snapshot;
+            }
+            if changed.changed().await.is_err() {
+                return self.snapshot();
+            }
+        }
+    }
+
+    /// The ready connection of `name`, waiting for its start to settle; an error says why it
+    /// is not ready.
+    pub async fn ready(&self, name: &str) -> Result<ServerConnection, CoreError> {
+        let mut changed = self.shared.changed.subscribe();
+        loop {
+            let connection = self.shared.lock().get(name).cloned();
+            match connection {
+                None => {
+                    return Err(CoreError::ServerNotReady {
+                        name: name.to_string(),
+                        state: "was not started".to_string(),
+                        reason: "it is disabled or not configured".to_string(),
+                    });
+                }
+                Some(c) => match &c.state {
+                    ServerState::Ready => return Ok(c),
+                    ServerState::Failed(why) => {
+                        return Err(CoreError::ServerNotReady {
+                            name: name.to_string(),
+                            state: "failed to start".to_string(),
+                            reason: why.clone(),
+                        });
+                    }
+                    ServerState::Cancelled => {
+                        return Err(CoreError::ServerNotReady {
+                            name: name.to_string(),
+                            state: "was cancelled".to_string(),
+                            reason: "a required server failed or mcpctl is stopping".to_string(),
+                        });
+                    }
+                    ServerState::Starting => {}
+                },
+            }
+            if changed.changed().await.is_err() {
+                continue;
+            }
+        }
+    }
+
+    /// Calls `tool` on the ready server `server` with arguments from `--args JSON` and/or
+    /// `KEY=VALUE` pairs, typed and checked by the tool's input schema before anything is sent.
+    /// Returns the MCP `CallToolResult` as JSON.
+    pub async fn call_tool(
+        &self,
+        server: &str,
+        tool: &str,
+        args_json: Option<&str>,
+        pairs: &[String],
+    ) -> Result<serde_json::Value, CoreError> {
+        let connection = self.ready(server).await?;
+        let Some(found) = connection.tools.iter().find(|t| t.name == tool) else {
+            return Err(CoreError::UnknownTool {
+                server: server.to_string(),
+                tool: tool.to_string(),
+                suggestion: mcpctl_fuzzy_match::did_you_mean(
+                    tool,
+                    connection.tools.iter().map(|t| t.name.as_ref()),
+                )
+                .map(str::to_string),
+            });
+        };
+        if let Some(reason) = filtered_reason(&connection.server, tool) {
+            return Err(CoreError::ToolFiltered {
+                server: server.to_string(),
+                tool: tool.to_string(),
+                reason,
+            });
+        }
+        let schema = serde_json::Value::Object((*found.input_schema).clone());
+        let arguments = crate::tool_args::build_tool_arguments(tool, &schema, args_json, pairs)?;
+        let client = connection.client.ok_or_else(|| CoreError::ServerNotReady {
+            name: server.to_string(),
+            state: "is not connected".to_string(),
+            reason: "its connection was closed".to_string(),
+        })?;
+        let result = client
+            .call_tool(tool, arguments, tool_timeout(&connection.server))
+            .await?;
+        Ok(serde_json::to_value(&result).unwrap_or(serde_json::Value::Null))
+    }
+
+    /// Abandons every start still in progress (their state becomes cancelled).
+    pub fn cancel(&self) {
+        let _ = self.shared.cancel.send(true);
+    }
+
+    /// Closes every connection and kills every stdio server's process group.
+    pub async fn shutdown(self) {
+        self.cancel();
+        for task in &self.tasks {
+            task.abort();
+        }
+        let clients: Vec<Arc<McpClient>> = {
+            let mut connections = self.shared.lock();
+            connections
+                .values_mut()
+                .filter_map(|c| c.client.take())
+                .collect()
+        };
+        for client in clients {
+            // Only the last holder can await a clean shutdown; others drop their share.
+            if let Ok(client) = Arc::try_unwrap(client) {
+                client.shutdown().await;
+            }
+        }
+    }
+}
+
+impl Drop for ConnectionManager {
+    fn drop(&mut self) {
+        let _ = self.shared.cancel.send(true);
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+async fn run_start(
+    shared: Arc<Shared>,
+    server: EffectiveServer,
+    options: ManagerOptions,
+    updates: mpsc::UnboundedSender<StartupUpdate>,
+) {
+    let name = server.name().to_string();
+    let mut cancel = shared.cancel.subscribe();
+    let outcome = tokio::select! {
+        outcome = connect(&server, &options) => Some(outcome),
+        _ = cancel.wait_for(|cancelled| *cancelled) => None,
+    };
+    let (state, client, tools) = match outcome {
+        Some(Ok((client, tools))) => (ServerState::Ready, Some(Arc::new(client)), tools),
+        Some(Err(error)) => (ServerState::Failed(error.to_string()), None, Vec::new()),
+        None => (ServerState::Cancelled, None, Vec::new()),
+    };
+    let elapsed = shared.started.elapsed();
+    {
+        let mut connections = shared.lock();
+        if let Some(connection) = connections.get_mut(&name) {
+            connection.state = state.clone();
+            connection.elapsed = elapsed;
+            connection.client = client;
+            connection.tools = tools;
+        }
+    }
+    shared.changed.send_modify(|n| *n += 1);
+    let _ = updates.send(StartupUpdate {
+        server: name,
+        state,
+        elapsed,
+    });
+}
+
+/// Connects and lists tools, both within the server's startup timeout.
+async fn connect(
+    server: &EffectiveServer,
+    options: &ManagerOptions,
+) -> Result<(McpClient, Vec<Tool>), ClientError> {
+    let name = server.name().as_str();
+    let config = server.config();
+    let timeout = config.startup_timeout.unwrap_or(DEFAULT_STARTUP_TIMEOUT);
+    let started = Instant::now();
+    let hooks = options.hooks.clone();
+    let client = match &config.transport {
+        Transport::Stdio {
+            command,
+            args,
+            env,
+            env_vars,
+            cwd,
+        } => {
+            let spec = StdioSpec {
+                program: command.clone(),
+                args: args.clone(),
+                env: env.clone(),
+                env_vars: env_vars.clone(),
+                cwd: cwd.clone(),
+                stderr_log: Some(options.log_dir.join(format!("{}.log", log_name(name)))),
+            };
+            McpClient::connect_stdio_with_hooks(name, spec, timeout, hooks).await?
+        }
+        Transport::StreamableHttp {
+            url,
+            bearer_token_env_var,
+            http_headers,
+            env_http_headers,
+        } => {
+            let spec = HttpSpec {
+                url: url.clone(),
+                headers: http_headers.clone(),
+                env_headers: env_http_headers.clone(),
+                bearer_token_env_var: bearer_token_env_var.clone(),
+            };
+            McpClient::connect_http_with_hooks(name, spec, timeout, hooks).await?
+        }
+    };
+    // The first tools/list counts against the same startup budget.
+    let remaining = timeout.saturating_sub(started.elapsed());
+    match tokio::time::timeout(remaining, client.list_tools()).await {
+        Ok(Ok(tools)) => Ok((client, tools)),
+        Ok(Err(error)) => Err(error),
+        Err(_) => Err(ClientError::Timeout {
+            server: name.to_string(),
+            operation: "startup (tools/list)".to_string(),
+            after: timeout,
+            stderr: client.stderr_tail(),
+        }),
+    }
+}
+
+/// A file name for a server's log: names may hold `/` and `:`.
+fn log_name(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '@') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// The timeout of a tool call to `server`.
+pub fn tool_timeout(server: &EffectiveServer) -> Duration {
+    server.config().tool_timeout.unwrap_or(DEFAULT_TOOL_TIMEOUT)
+}
+
+/// The config key that hides `tool`, if one does (`enabled_tools` first, then `disabled_tools`).
+pub fn filtered_reason(server: &EffectiveServer, tool: &str) -> Option<String> {
+    let key = match crate::tool_names::tool_filter_status(server.config(), tool) {
+        crate::tool_names::ToolFilterStatus::Enabled => return None,
+        crate::tool_names::ToolFilterStatus::NotInEnabledTools => "enabled_tools",
+        crate::tool_names::ToolFilterStatus::InDisabledTools => "disabled_tools",
+    };
+    Some(mcpctl_config::display_key_path(&[
+        "mcp_servers".to_string(),
+        server.name().to_string(),
+        key.to_string(),
+    ]))
+}
