@@ -83,6 +83,11 @@ schema:
 # Benchmark mcpctl against the Codex CLI with hyperfine (settings: env vars in bench/run.sh).
 bench:
     bench/run.sh
+    bench/live.sh
+
+# Only the live-connection benchmarks (startup concurrency, tools/call overhead).
+bench-live:
+    bench/live.sh
 
 # Install the mcpctl binary into ~/.cargo/bin.
 install:
@@ -91,3 +96,8 @@ install:
 # A short tour: add, list and remove servers in a throwaway home, then show Codex reading the file.
 demo:
     scripts/demo.sh
+
+# The MCP conformance suite's non-auth client scenarios with mcpctl as the client (needs `just peers`).
+conformance *scenarios:
+    cargo build -p mcpctl-cli
+    testing/conformance/run.sh {{ scenarios }}

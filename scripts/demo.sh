@@ -1,22 +1,22 @@
 #!/usr/bin/env bash
-# A short tour of mcpctl in a throwaway home (target/demo-home): add a stdio and an HTTP
-# server, list them, disable one, show the file, and let the Codex CLI read the same file.
-# Touches no real config and no network (the HTTP server URL is a closed loopback port).
+# The main job end to end, in a throwaway home (target/demo-home), with nothing else installed:
+# build mcpctl and the workspace's demo MCP server, add the server, connect to it
+# (`list --check`), list its tools, call one, then show the config file. If `just peers` has
+# installed the Codex CLI, Codex reads the same file too. No network is touched.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root="$PWD"
 
-cargo build -q -p mcpctl-cli
+cargo build -q -p mcpctl-cli -p mcpctl-test-server
 target_dir="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')"
 mcpctl="$target_dir/debug/mcpctl"
+demo_server="$target_dir/debug/mcpctl-test-server"
 
 home="$root/target/demo-home"
 rm -rf "$home"
 mkdir -p "$home/system"
 export MCPCTL_HOME="$home" MCPCTL_SYSTEM_DIR="$home/system"
-
-everything="$root/testing/peers/node_modules/@modelcontextprotocol/server-everything/dist/index.js"
 
 # Bold command lines only on a terminal, and never with NO_COLOR.
 if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then bold=$'\033[1m' plain=$'\033[0m'; else bold='' plain=''; fi
@@ -25,11 +25,13 @@ run() {
     "$@"
 }
 
-run "$mcpctl" add everything --env LOG_LEVEL=info -- node "$everything" stdio
-run "$mcpctl" add web --url http://127.0.0.1:9/mcp --bearer-token-env-var WEB_TOKEN
+run "$mcpctl" add demo --env DEMO_MODE=tour -- "$demo_server"
+run "$mcpctl" add web --url http://127.0.0.1:9/mcp --bearer-token-env-var WEB_TOKEN --disabled
 run "$mcpctl" list
-run "$mcpctl" disable web
-run "$mcpctl" list --json
+run "$mcpctl" list --check
+run "$mcpctl" tools demo
+run "$mcpctl" call demo add a=2 b=40
+run "$mcpctl" call demo echo "text=hello from mcpctl"
 run cat "$home/config.toml"
 
 codex=""
@@ -39,9 +41,4 @@ done
 if [ -n "$codex" ]; then
     printf '\nThe Codex CLI reads the same file:\n'
     run env CODEX_HOME="$home" "$codex" mcp list
-else
-    echo; echo "(run 'just peers' to also see the Codex CLI read this file)"
 fi
-
-run "$mcpctl" remove web
-run "$mcpctl" list

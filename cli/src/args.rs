@@ -25,6 +25,16 @@ pub enum Command {
     List(ListArgs),
     /// Show one MCP server's configuration.
     Get(GetArgs),
+    /// List the tools of running servers (starts them).
+    Tools(ToolsArgs),
+    /// Call one tool of a server and print its result.
+    Call(CallArgs),
+    /// List the resources of a server.
+    Resources(ServerJsonArgs),
+    /// Read one resource of a server.
+    Read(ReadArgs),
+    /// List the prompts of a server.
+    Prompts(ServerJsonArgs),
     /// Remove an MCP server from the user config.
     Remove(NameArg),
     /// Enable an MCP server.
@@ -143,9 +153,82 @@ pub struct ListArgs {
     /// Print JSON instead of tables.
     #[arg(long)]
     pub json: bool,
+    /// Connect to every enabled server at once and report status, tools and startup time.
+    #[arg(long)]
+    pub check: bool,
     /// Print env and header values unmasked.
     #[arg(long)]
     pub show_secrets: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ToolsArgs {
+    /// Only this server (default: every enabled server).
+    pub server: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Rank tools by a fuzzy match of their name and description.
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+}
+
+/// How to answer a server's request for user input during a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ElicitMode {
+    /// Answer with the default values of the requested schema.
+    Defaults,
+    /// Decline every request.
+    Decline,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  mcpctl call docs search query=rust limit=5\n  mcpctl call docs search --args '{\"query\": \"rust\"}'"
+)]
+pub struct CallArgs {
+    /// The server.
+    pub server: String,
+    /// The tool.
+    pub tool: String,
+    /// Arguments as KEY=VALUE, typed by the tool's input schema.
+    #[arg(value_name = "KEY=VALUE")]
+    pub params: Vec<String>,
+    /// Arguments as one JSON object (KEY=VALUE pairs are added to it).
+    #[arg(long, value_name = "JSON")]
+    pub args: Option<String>,
+    /// Print the whole result as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Answer elicitation requests without asking (default on a terminal: ask; otherwise: decline).
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub elicit: Option<ElicitMode>,
+    /// Folder for images, audio and blobs in the result (default: a temporary folder).
+    #[arg(long, value_name = "DIR")]
+    pub save_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ServerJsonArgs {
+    /// The server.
+    pub server: String,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReadArgs {
+    /// The server.
+    pub server: String,
+    /// The resource URI.
+    pub uri: String,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Folder for binary contents (default: a temporary folder).
+    #[arg(long, value_name = "DIR")]
+    pub save_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -56,6 +56,20 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             };
             println!("{verb} MCP server '{name}' in {}.", outcome.path.display());
         }
+        Command::List(args) if args.check => {
+            return crate::live::block_on(crate::live::list_check(&workspace, args.json));
+        }
+        Command::Tools(args) => {
+            return crate::live::block_on(crate::live::tools(&workspace, &args));
+        }
+        Command::Call(args) => return crate::live::block_on(crate::live::call(&workspace, &args)),
+        Command::Resources(args) => {
+            return crate::live::block_on(crate::live::resources(&workspace, &args));
+        }
+        Command::Read(args) => return crate::live::block_on(crate::live::read(&workspace, &args)),
+        Command::Prompts(args) => {
+            return crate::live::block_on(crate::live::prompts(&workspace, &args));
+        }
         Command::List(args) => {
             if args.json {
                 println!("{}", render::servers_json(&workspace, args.show_secrets));

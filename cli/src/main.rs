@@ -3,6 +3,8 @@
 
 mod args;
 mod commands;
+mod live;
+mod live_render;
 mod render;
 
 use std::process::ExitCode;

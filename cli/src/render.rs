@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 const MASK: &str = "*****";
 
 /// Left-aligned columns separated by two spaces; trailing spaces trimmed.
-fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+pub(crate) fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for row in rows {
         for (i, cell) in row.iter().enumerate() {

@@ -1,0 +1,322 @@
+//! Live commands against the workspace's test MCP server: `list --check`, `tools`, `call`.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use pretty_assertions::assert_eq;
+
+use crate::support::TestHome;
+
+/// A config table for a stdio test server with extra switches and keys.
+fn server(name: &str, switches: &[&str], extra: &str) -> String {
+    let bin = mcpctl_test_support::test_server_bin();
+    let args: Vec<String> = switches.iter().map(|s| format!("{s:?}")).collect();
+    format!(
+        "[mcp_servers.{name}]\ncommand = {:?}\nargs = [{}]\n{extra}\n",
+        bin.display().to_string(),
+        args.join(", ")
+    )
+}
+
+#[test]
+fn list_check_reports_each_server() {
+    let t = TestHome::new();
+    t.write_config(&format!(
+        "{}{}{}",
+        server("good", &[], ""),
+        server("broken", &["--crash-on-start"], ""),
+        server("off", &[], "enabled = false"),
+    ));
+    let run = t.run(&["list", "--check"]).ok();
+    let line = |name: &str| {
+        run.stdout
+            .lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(line("good").contains("ready"), "{}", run.stdout);
+    assert!(
+        line("good").contains("mcpctl-test-server"),
+        "{}",
+        run.stdout
+    );
+    assert!(line("broken").contains("failed"), "{}", run.stdout);
+    assert!(line("off").contains("disabled"), "{}", run.stdout);
+    assert!(run.stdout.contains("Errors:\n  broken: "), "{}", run.stdout);
+    // The failed server's last stderr lines explain the failure.
+    assert!(
+        run.stdout.contains("mcpctl-test-server: starting"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stderr.contains("✓ good"), "{}", run.stderr);
+
+    let json = t.run(&["list", "--check", "--json"]).ok().json();
+    let good = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "good")
+        .unwrap();
+    assert_eq!(good["state"], "ready");
+    assert!(good["tool_count"].as_u64().unwrap() >= 5);
+}
+
+#[test]
+fn list_check_fails_when_a_required_server_fails() {
+    let t = TestHome::new();
+    t.write_config(&format!(
+        "{}{}",
+        server("good", &[], ""),
+        server("needed", &["--crash-on-start"], "required = true"),
+    ));
+    let run = t.run(&["list", "--check"]).fails(1);
+    assert!(
+        run.stderr.contains("required MCP server(s) failed: needed"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.contains("needed (required)"), "{}", run.stdout);
+}
+
+#[test]
+fn startup_timeout_is_reported() {
+    let t = TestHome::new();
+    t.write_config(&server(
+        "sleepy",
+        &["--init-delay-ms", "5000"],
+        "startup_timeout_sec = 0.3",
+    ));
+    let started = Instant::now();
+    let run = t.run(&["list", "--check"]).ok();
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(run.stdout.contains("failed"), "{}", run.stdout);
+    assert!(
+        run.stdout.to_lowercase().contains("timed out"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn tools_lists_with_filters_and_search() {
+    let t = TestHome::new();
+    t.write_config(&server("t", &[], "disabled_tools = [\"fail\"]"));
+    let run = t.run(&["tools"]).ok();
+    let fail = run
+        .stdout
+        .lines()
+        .find(|l| l.contains(" fail "))
+        .unwrap_or_default();
+    assert!(
+        fail.contains("filtered by mcp_servers.t.disabled_tools"),
+        "{}",
+        run.stdout
+    );
+    let json = t.run(&["tools", "t", "--json"]).ok().json();
+    let echo = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "echo")
+        .unwrap();
+    assert_eq!(echo["qualified_name"], "mcp__t__echo");
+    assert_eq!(echo["enabled"], true);
+    assert_eq!(echo["input_schema"]["properties"]["text"]["type"], "string");
+    let search = t.run(&["tools", "--search", "image"]).ok();
+    let first = search.stdout.lines().nth(1).unwrap_or_default();
+    assert!(first.contains("image"), "{}", search.stdout);
+}
+
+#[test]
+fn call_prints_text_structured_and_saves_images() {
+    let t = TestHome::new();
+    t.write_config(&server("t", &[], ""));
+    let run = t.run(&["call", "t", "echo", "text=hello there"]).ok();
+    assert_eq!(run.stdout, "hello there\n");
+    let json = t
+        .run(&["call", "t", "add", "a=2", "b=3.5", "--json"])
+        .ok()
+        .json();
+    assert_eq!(json["structuredContent"]["sum"], 5.5);
+    let dir = t.root.path().join("out");
+    let run = t
+        .run(&["call", "t", "image", "--save-dir", dir.to_str().unwrap()])
+        .ok();
+    assert!(run.stdout.contains("[image image/png"), "{}", run.stdout);
+    let saved = dir.join("image-1.png");
+    let bytes = std::fs::read(&saved).unwrap();
+    assert_eq!(&bytes[1..4], b"PNG");
+}
+
+#[test]
+fn call_errors_are_clear_and_exit_1() {
+    let t = TestHome::new();
+    t.write_config(&server("t", &[], "disabled_tools = [\"env\"]"));
+    let run = t.run(&["call", "t", "fail"]).fails(1);
+    assert!(
+        run.stdout.contains("this tool always fails"),
+        "{}",
+        run.stdout
+    );
+
+    let run = t.run(&["call", "t", "add", "a=two", "b=1"]).fails(1);
+    assert!(
+        run.stderr
+            .contains("invalid arguments for tool 'add': a: expected a number, got 'two'"),
+        "{}",
+        run.stderr
+    );
+    let run = t.run(&["call", "t", "add", "a=1"]).fails(1);
+    assert!(
+        run.stderr.contains("b: required but missing"),
+        "{}",
+        run.stderr
+    );
+    let run = t.run(&["call", "t", "ech", "text=x"]).fails(1);
+    assert!(
+        run.stderr
+            .contains("has no tool named 'ech'. Did you mean 'echo'?"),
+        "{}",
+        run.stderr
+    );
+    let run = t.run(&["call", "t", "env", "name=HOME"]).fails(1);
+    assert!(
+        run.stderr
+            .contains("filtered out by mcp_servers.t.disabled_tools"),
+        "{}",
+        run.stderr
+    );
+    let run = t.run(&["call", "tt", "echo"]).fails(1);
+    assert!(run.stderr.contains("Did you mean 't'?"), "{}", run.stderr);
+}
+
+#[test]
+fn call_on_disabled_or_failing_server() {
+    let t = TestHome::new();
+    t.write_config(&format!(
+        "{}{}",
+        server("off", &[], "enabled = false"),
+        server("broken", &["--crash-on-start"], ""),
+    ));
+    let run = t.run(&["call", "off", "echo", "text=x"]).fails(1);
+    assert!(
+        run.stderr
+            .contains("MCP server 'off' is disabled; enable it with `mcpctl enable off`"),
+        "{}",
+        run.stderr
+    );
+    let run = t.run(&["call", "broken", "echo", "text=x"]).fails(1);
+    assert!(
+        run.stderr.contains("MCP server 'broken' failed to start"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn tool_timeout_cancels_the_call() {
+    let t = TestHome::new();
+    t.write_config(&server(
+        "t",
+        &["--slow-ms", "10000"],
+        "tool_timeout_sec = 0.5",
+    ));
+    let started = Instant::now();
+    let run = t.run(&["call", "t", "slow"]).fails(1);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        run.stderr.to_lowercase().contains("timed out"),
+        "{}",
+        run.stderr
+    );
+}
+
+fn survivors(marker: &Path) -> Vec<u32> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        if std::fs::read_link(entry.path().join("cwd")).is_ok_and(|cwd| cwd.starts_with(marker)) {
+            found.push(pid);
+        }
+    }
+    found
+}
+
+fn kill_during_startup(signal: &str) {
+    let t = TestHome::new();
+    let marker = t.root.path().join("servers");
+    std::fs::create_dir_all(&marker).unwrap();
+    let marker = marker.canonicalize().unwrap();
+    let mut config = String::new();
+    for i in 0..10 {
+        config.push_str(&server(
+            &format!("s{i}"),
+            &["--init-delay-ms", "20000"],
+            &format!(
+                "cwd = {:?}\nstartup_timeout_sec = 60",
+                marker.display().to_string()
+            ),
+        ));
+    }
+    t.write_config(&config);
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("mcpctl"))
+        .current_dir(t.work())
+        .env("MCPCTL_HOME", t.home())
+        .env("MCPCTL_SYSTEM_DIR", t.sys())
+        .args(["list", "--check"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while survivors(&marker).len() < 10 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(
+        survivors(&marker).len(),
+        10,
+        "the servers did not all start"
+    );
+    let status = std::process::Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let _ = child.wait();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !survivors(&marker).is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(
+        survivors(&marker),
+        Vec::<u32>::new(),
+        "orphans after {signal}"
+    );
+}
+
+#[test]
+fn no_orphans_after_ctrl_c() {
+    kill_during_startup("-INT");
+}
+
+#[test]
+fn no_orphans_after_sigterm() {
+    kill_during_startup("-TERM");
+}
+
+#[test]
+fn no_orphans_after_sigkill() {
+    kill_during_startup("-KILL");
+}
