@@ -49,7 +49,7 @@ fmt:
     if [ -x "{{ buildifier_bin }}" ]; then "{{ buildifier_bin }}" -mode=fix $(just _bazel-files); fi
 
 # What CI runs: lint, then test.
-ci: lint test
+ci: lint test conformance
 
 # Install the pinned test peers (Codex CLI, MCP servers, conformance suite, buildifier).
 # The stamp it leaves lets .ci/run skip `npm ci` (~20 s) while the lock file is unchanged.

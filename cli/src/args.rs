@@ -171,6 +171,9 @@ pub struct ToolsArgs {
     /// Rank tools by a fuzzy match of their name and description.
     #[arg(long, value_name = "TEXT")]
     pub search: Option<String>,
+    /// Show the tools saved at the last successful start, without starting any server.
+    #[arg(long)]
+    pub cached: bool,
 }
 
 /// How to answer a server's request for user input during a call.

@@ -72,17 +72,33 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::List(args) => {
             if args.json {
-                println!("{}", render::servers_json(&workspace, args.show_secrets));
+                println!(
+                    "{}",
+                    render::servers_json(&workspace, &auth_statuses(&workspace), args.show_secrets)
+                );
             } else {
-                print!("{}", render::servers_table(&workspace, args.show_secrets));
+                print!(
+                    "{}",
+                    render::servers_table(
+                        &workspace,
+                        &auth_statuses(&workspace),
+                        args.show_secrets
+                    )
+                );
             }
         }
         Command::Get(args) => {
             let server = workspace.server(&args.name)?;
             if args.json {
-                println!("{}", render::server_json_text(server, args.show_secrets));
+                println!(
+                    "{}",
+                    render::server_json_text(server, &auth_statuses(&workspace), args.show_secrets)
+                );
             } else {
-                print!("{}", render::server_details(server, args.show_secrets));
+                print!(
+                    "{}",
+                    render::server_details(server, &auth_statuses(&workspace), args.show_secrets)
+                );
             }
         }
         Command::Remove(args) => {
@@ -151,6 +167,11 @@ fn toggle(workspace: &Workspace, name: &str, enable: bool) -> Result<()> {
     };
     println!("{state} MCP server '{name}'{unchanged}.");
     Ok(())
+}
+
+/// Auth statuses remembered by the last `list --check` (read offline).
+fn auth_statuses(workspace: &Workspace) -> mcpctl_core::RememberedAuthStatuses {
+    mcpctl_core::AuthStatusStore::in_home(workspace.paths().home()).load()
 }
 
 fn report(outcome: &EditOutcome) {

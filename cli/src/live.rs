@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use mcpctl_core::{
-    ConnectionManager, CoreError, ManagerOptions, ServerConnection, ServerState, StartupUpdate,
-    Workspace,
+    AuthStatusStore, ConnectionManager, CoreError, ManagerOptions, ServerConnection, ServerState,
+    StartupUpdate, ToolsCache, Workspace, probe_auth_statuses,
 };
 use mcpctl_rmcp_client::{
     BoxFuture, ClientHooks, DeclineElicitation, DefaultsElicitation, ElicitRequestParams,
@@ -68,6 +68,7 @@ fn start(
             log_dir: workspace.paths().log_dir(),
             hooks,
             only,
+            tools_cache: Some(ToolsCache::in_home(workspace.paths().home())),
         },
     )
 }
@@ -160,21 +161,45 @@ fn names_to_start(workspace: &Workspace, only: Option<&str>) -> Vec<String> {
         .collect()
 }
 
+/// How long `list --check` waits for OAuth discovery of HTTP servers.
+const AUTH_PROBE_DEADLINE: Duration = Duration::from_secs(3);
+
 /// `mcpctl list --check`.
 pub async fn list_check(workspace: &Workspace, json: bool) -> Result<ExitCode> {
     let names = names_to_start(workspace, None);
     let (manager, updates) = start(workspace, None, ClientHooks::default());
     let progress = tokio::spawn(show_progress(updates, names, json));
-    let connections = manager.wait_all().await;
+    // OAuth discovery of HTTP servers runs beside the startups, bounded by one short deadline.
+    let (connections, probed) = tokio::join!(
+        manager.wait_all(),
+        probe_auth_statuses(workspace.servers(), AUTH_PROBE_DEADLINE)
+    );
     let _ = progress.await;
+    let store = AuthStatusStore::in_home(workspace.paths().home());
+    let recorded: Vec<_> = probed
+        .into_iter()
+        .filter_map(|(name, status)| {
+            let server = workspace.servers().get(name.as_str())?;
+            match &server.config().transport {
+                mcpctl_config::Transport::StreamableHttp { url, .. } => {
+                    Some((name, url.clone(), status))
+                }
+                mcpctl_config::Transport::Stdio { .. } => None,
+            }
+        })
+        .collect();
+    if let Err(err) = store.record(&recorded) {
+        eprintln!("warning: cannot remember auth statuses: {err}");
+    }
+    let auth = store.load();
     let required_failed: Vec<&ServerConnection> = connections
         .iter()
         .filter(|c| c.server.config().required && !matches!(c.state, ServerState::Ready))
         .collect();
     if json {
-        println!("{}", render::check_json(workspace, &connections));
+        println!("{}", render::check_json(workspace, &connections, &auth));
     } else {
-        print!("{}", render::check_table(workspace, &connections));
+        print!("{}", render::check_table(workspace, &connections, &auth));
     }
     let failed = !required_failed.is_empty();
     if failed {
@@ -196,6 +221,9 @@ pub async fn list_check(workspace: &Workspace, json: bool) -> Result<ExitCode> {
 pub async fn tools(workspace: &Workspace, args: &ToolsArgs) -> Result<ExitCode> {
     if let Some(name) = &args.server {
         require_enabled(workspace, name)?;
+    }
+    if args.cached {
+        return cached_tools(workspace, args);
     }
     let names = names_to_start(workspace, args.server.as_deref());
     let (manager, updates) = start(
@@ -233,6 +261,42 @@ pub async fn tools(workspace: &Workspace, args: &ToolsArgs) -> Result<ExitCode> 
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// `mcpctl tools --cached`: the last tools lists saved on disk, without starting anything.
+fn cached_tools(workspace: &Workspace, args: &ToolsArgs) -> Result<ExitCode> {
+    let cache = ToolsCache::in_home(workspace.paths().home());
+    let mut missing = Vec::new();
+    let mut cached = Vec::new();
+    for server in workspace.servers().enabled() {
+        if args
+            .server
+            .as_deref()
+            .is_some_and(|only| only != server.name().as_str())
+        {
+            continue;
+        }
+        match cache.load(server.name(), server.config()) {
+            Some(tools) => cached.push((server.clone(), tools.tools)),
+            None => missing.push(server.name().to_string()),
+        }
+    }
+    if !missing.is_empty() {
+        eprintln!(
+            "note: no cached tools for {} (run `mcpctl tools` once to fill the cache)",
+            missing.join(", ")
+        );
+    }
+    let mut entries = render::cached_tool_entries(&cached);
+    if let Some(query) = &args.search {
+        entries = render::rank_tools(entries, query);
+    }
+    if args.json {
+        println!("{}", render::tools_json(&entries));
+    } else {
+        print!("{}", render::tools_table(&entries, args.search.is_some()));
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Asks the user on the terminal for each field of an elicitation request.
@@ -328,8 +392,22 @@ fn elicitation_hooks(mode: Option<ElicitMode>) -> ClientHooks {
         }
         None => Arc::new(DeclineElicitation),
     };
+    // Progress goes to stderr on a terminal only; scripts get just the result.
+    let progress: Option<mcpctl_rmcp_client::ProgressHook> =
+        std::io::stderr()
+            .is_terminal()
+            .then(|| -> mcpctl_rmcp_client::ProgressHook {
+                Arc::new(
+                    |server: &str, p: &mcpctl_rmcp_client::ProgressNotificationParam| {
+                        let total = p.total.map(|t| format!("/{t}")).unwrap_or_default();
+                        let message = p.message.as_deref().unwrap_or("");
+                        eprintln!("  {server}: progress {}{total} {message}", p.progress);
+                    },
+                )
+            });
     ClientHooks {
         elicitation: Some(handler),
+        progress,
         ..ClientHooks::default()
     }
 }

@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use base64::Engine as _;
-use mcpctl_core::{ServerConnection, ServerState, ServerStatus, Workspace};
+use mcpctl_core::{
+    EffectiveServer, RememberedAuthStatuses, ServerConnection, ServerState, ServerStatus, Workspace,
+};
 use serde_json::{Value, json};
 
 use crate::render::table;
@@ -25,7 +27,11 @@ fn secs(d: std::time::Duration) -> String {
 }
 
 /// `mcpctl list --check`: one row per configured server.
-pub fn check_table(workspace: &Workspace, connections: &[ServerConnection]) -> String {
+pub fn check_table(
+    workspace: &Workspace,
+    connections: &[ServerConnection],
+    auth: &RememberedAuthStatuses,
+) -> String {
     let mut rows = Vec::new();
     let mut details = Vec::new();
     for server in workspace.servers().iter() {
@@ -59,6 +65,7 @@ pub fn check_table(workspace: &Workspace, connections: &[ServerConnection]) -> S
                     info,
                     tools,
                     secs(c.elapsed),
+                    auth.status_of(server).label().to_string(),
                     error,
                 ]);
             }
@@ -76,6 +83,7 @@ pub fn check_table(workspace: &Workspace, connections: &[ServerConnection]) -> S
                     "-".into(),
                     "-".into(),
                     "-".into(),
+                    auth.status_of(server).label().to_string(),
                     "-".into(),
                 ]);
             }
@@ -86,7 +94,9 @@ pub fn check_table(workspace: &Workspace, connections: &[ServerConnection]) -> S
             .to_string();
     }
     let mut out = table(
-        &["Name", "Status", "Server", "Tools", "Startup", "Error"],
+        &[
+            "Name", "Status", "Server", "Tools", "Startup", "Auth", "Error",
+        ],
         &rows,
     );
     if !details.is_empty() {
@@ -102,7 +112,11 @@ pub fn check_table(workspace: &Workspace, connections: &[ServerConnection]) -> S
 }
 
 /// `mcpctl list --check --json`.
-pub fn check_json(workspace: &Workspace, connections: &[ServerConnection]) -> String {
+pub fn check_json(
+    workspace: &Workspace,
+    connections: &[ServerConnection],
+    auth: &RememberedAuthStatuses,
+) -> String {
     let list: Vec<Value> = workspace
         .servers()
         .iter()
@@ -131,6 +145,7 @@ pub fn check_json(workspace: &Workspace, connections: &[ServerConnection]) -> St
                 "server_info": info,
                 "tool_count": tools,
                 "startup_sec": elapsed,
+                "auth_status": auth.status_of(server),
                 "error": error,
             })
         })
@@ -153,32 +168,60 @@ pub struct ToolEntry {
 
 /// Every tool of every ready server, with its qualified name and filter status.
 pub fn tool_entries(connections: &[ServerConnection]) -> Vec<ToolEntry> {
-    let names = mcpctl_core::qualify_tool_names(connections.iter().flat_map(|c| {
-        c.tools
-            .iter()
-            .map(move |t| (c.server.name().as_str(), t.name.as_ref()))
+    let listed: Vec<(EffectiveServer, Vec<Value>)> = connections
+        .iter()
+        .map(|c| {
+            let tools = c
+                .tools
+                .iter()
+                .filter_map(|t| serde_json::to_value(t).ok())
+                .collect();
+            (c.server.clone(), tools)
+        })
+        .collect();
+    cached_tool_entries(&listed)
+}
+
+/// Tool entries from tools as JSON (live or from the cache), per server.
+pub fn cached_tool_entries(listed: &[(EffectiveServer, Vec<Value>)]) -> Vec<ToolEntry> {
+    let tool_name = |tool: &Value| {
+        tool.get("name")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    let names = mcpctl_core::qualify_tool_names(listed.iter().flat_map(|(server, tools)| {
+        tools.iter().map(move |t| {
+            (
+                server.name().as_str(),
+                t.get("name").and_then(Value::as_str).unwrap_or(""),
+            )
+        })
     }));
     let mut entries = Vec::new();
-    for c in connections {
-        for tool in &c.tools {
-            let value = serde_json::to_value(tool).unwrap_or(Value::Null);
+    for (server, tools) in listed {
+        for value in tools {
             let hint = |key: &str| {
                 value.pointer(&format!("/annotations/{key}")) == Some(&Value::Bool(true))
             };
-            let server = c.server.name().to_string();
-            let name = tool.name.to_string();
+            let name = tool_name(value);
+            let server_name = server.name().to_string();
             entries.push(ToolEntry {
                 qualified: names
-                    .get(&(server.clone(), name.clone()))
+                    .get(&(server_name.clone(), name.clone()))
                     .cloned()
                     .unwrap_or_default(),
-                description: tool.description.as_deref().unwrap_or("").to_string(),
+                description: value
+                    .get("description")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string(),
                 read_only: hint("readOnlyHint"),
                 destructive: hint("destructiveHint"),
-                filtered_by: mcpctl_core::filtered_reason(&c.server, &name),
-                server,
+                filtered_by: mcpctl_core::filtered_reason(server, &name),
+                server: server_name,
                 name,
-                tool: value,
+                tool: value.clone(),
             });
         }
     }

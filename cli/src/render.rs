@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use mcpctl_config::{FeatureState, Transport};
-use mcpctl_core::{EffectiveServer, ExplainEntry, ServerStatus, Workspace};
+use mcpctl_core::{EffectiveServer, ExplainEntry, RememberedAuthStatuses, ServerStatus, Workspace};
 use serde_json::{Value, json};
 
 const MASK: &str = "*****";
@@ -64,7 +64,11 @@ fn status(server: &EffectiveServer) -> String {
 }
 
 /// `mcpctl list`: one table for stdio servers, one for HTTP servers.
-pub fn servers_table(workspace: &Workspace, show_secrets: bool) -> String {
+pub fn servers_table(
+    workspace: &Workspace,
+    auth: &RememberedAuthStatuses,
+    show_secrets: bool,
+) -> String {
     let servers = workspace.servers();
     if servers.is_empty() {
         return "No MCP servers configured yet. Try `mcpctl add my-tool -- my-command`.\n"
@@ -91,7 +95,7 @@ pub fn servers_table(workspace: &Workspace, show_secrets: bool) -> String {
                         .unwrap_or_default(),
                 ),
                 status(server),
-                server.auth_status().label().to_string(),
+                auth.status_of(server).label().to_string(),
             ]),
             Transport::StreamableHttp {
                 url,
@@ -102,7 +106,7 @@ pub fn servers_table(workspace: &Workspace, show_secrets: bool) -> String {
                 url.clone(),
                 dash(bearer_token_env_var.as_deref().unwrap_or("")),
                 status(server),
-                server.auth_status().label().to_string(),
+                auth.status_of(server).label().to_string(),
             ]),
         }
     }
@@ -139,7 +143,11 @@ fn masked_map<'a>(map: impl IntoIterator<Item = (&'a String, &'a String)>, mask:
 }
 
 /// The JSON object of one server (Codex's field names plus mcpctl's).
-pub fn server_json(server: &EffectiveServer, show_secrets: bool) -> Value {
+pub fn server_json(
+    server: &EffectiveServer,
+    auth: &RememberedAuthStatuses,
+    show_secrets: bool,
+) -> Value {
     let config = server.config();
     let transport = match &config.transport {
         Transport::Stdio {
@@ -180,7 +188,7 @@ pub fn server_json(server: &EffectiveServer, show_secrets: bool) -> Value {
         "transport": transport,
         "startup_timeout_sec": config.startup_timeout.map(|d| d.as_secs_f64()),
         "tool_timeout_sec": config.tool_timeout.map(|d| d.as_secs_f64()),
-        "auth_status": server.auth_status(),
+        "auth_status": auth.status_of(server),
         "required": config.required,
         "enabled_tools": config.enabled_tools,
         "disabled_tools": config.disabled_tools,
@@ -190,18 +198,26 @@ pub fn server_json(server: &EffectiveServer, show_secrets: bool) -> Value {
 }
 
 /// `mcpctl list --json`.
-pub fn servers_json(workspace: &Workspace, show_secrets: bool) -> String {
+pub fn servers_json(
+    workspace: &Workspace,
+    auth: &RememberedAuthStatuses,
+    show_secrets: bool,
+) -> String {
     let list: Vec<Value> = workspace
         .servers()
         .iter()
-        .map(|s| server_json(s, show_secrets))
+        .map(|s| server_json(s, auth, show_secrets))
         .collect();
     serde_json::to_string_pretty(&list).unwrap_or_default()
 }
 
 /// `mcpctl get --json`.
-pub fn server_json_text(server: &EffectiveServer, show_secrets: bool) -> String {
-    serde_json::to_string_pretty(&server_json(server, show_secrets)).unwrap_or_default()
+pub fn server_json_text(
+    server: &EffectiveServer,
+    auth: &RememberedAuthStatuses,
+    show_secrets: bool,
+) -> String {
+    serde_json::to_string_pretty(&server_json(server, auth, show_secrets)).unwrap_or_default()
 }
 
 fn list_or_dash(items: Option<&Vec<String>>) -> String {
@@ -216,7 +232,11 @@ fn secs(d: Option<std::time::Duration>) -> String {
 }
 
 /// `mcpctl get`: one server, one `key: value` line each.
-pub fn server_details(server: &EffectiveServer, show_secrets: bool) -> String {
+pub fn server_details(
+    server: &EffectiveServer,
+    auth: &RememberedAuthStatuses,
+    show_secrets: bool,
+) -> String {
     let config = server.config();
     let mut lines: Vec<(&str, String)> = vec![("status", status(server))];
     match &config.transport {
@@ -266,7 +286,7 @@ pub fn server_details(server: &EffectiveServer, show_secrets: bool) -> String {
     lines.push(("startup_timeout_sec", secs(config.startup_timeout)));
     lines.push(("tool_timeout_sec", secs(config.tool_timeout)));
     lines.push(("scopes", list_or_dash(config.scopes.as_ref())));
-    lines.push(("auth", server.auth_status().label().to_string()));
+    lines.push(("auth", auth.status_of(server).label().to_string()));
     lines.push(("source", server.source().to_string()));
     if !server.unknown_keys().is_empty() {
         lines.push(("ignored keys", server.unknown_keys().join(", ")));

@@ -17,6 +17,7 @@ use tokio::sync::{mpsc, watch};
 
 use crate::error::CoreError;
 use crate::policy::{EffectiveServer, EffectiveServers};
+use crate::tools_cache::ToolsCache;
 
 /// Startup timeout when a server sets none (`startup_timeout_sec`).
 pub const DEFAULT_STARTUP_TIMEOUT: Duration = Duration::from_secs(10);
@@ -32,6 +33,8 @@ pub struct ManagerOptions {
     pub hooks: ClientHooks,
     /// Start only these servers (all enabled ones when `None`).
     pub only: Option<Vec<String>>,
+    /// Where each server's last successful tools list is saved (nothing saved when `None`).
+    pub tools_cache: Option<ToolsCache>,
 }
 
 /// Where a server is in its startup.
@@ -172,6 +175,14 @@ impl ConnectionManager {
             cancel: watch::channel(false).0,
             started: Instant::now(),
         });
+        let options = ManagerOptions {
+            hooks: refresh_on_list_changed(
+                &shared,
+                options.hooks.clone(),
+                options.tools_cache.clone(),
+            ),
+            ..options
+        };
         let tasks = selected
             .into_iter()
             .map(|server| {
@@ -383,7 +394,12 @@ async fn run_start(
         _ = cancel.wait_for(|cancelled| *cancelled) => None,
     };
     let (state, client, tools) = match outcome {
-        Some(Ok((client, tools))) => (ServerState::Ready, Some(Arc::new(client)), tools),
+        Some(Ok((client, tools))) => {
+            if let Some(cache) = &options.tools_cache {
+                save_tools(cache, &server, &client, &tools);
+            }
+            (ServerState::Ready, Some(Arc::new(client)), tools)
+        }
         Some(Err(error)) => (ServerState::Failed(error.to_string()), None, Vec::new()),
         None => (ServerState::Cancelled, None, Vec::new()),
     };
@@ -403,6 +419,62 @@ async fn run_start(
         state,
         elapsed,
     });
+}
+
+/// Saves a server's tools list; a cache that can't be written only costs the next start time.
+fn save_tools(cache: &ToolsCache, server: &EffectiveServer, client: &McpClient, tools: &[Tool]) {
+    let info = client
+        .server_info()
+        .and_then(|info| info.server_info)
+        .map(|i| (i.name, i.version));
+    let tools: Vec<serde_json::Value> = tools
+        .iter()
+        .filter_map(|t| serde_json::to_value(t).ok())
+        .collect();
+    let _ = cache.store(server.name(), server.config(), info, &tools);
+}
+
+/// Hooks that, besides the caller's own, re-list a server's tools when it says they changed.
+fn refresh_on_list_changed(
+    shared: &Arc<Shared>,
+    hooks: ClientHooks,
+    cache: Option<ToolsCache>,
+) -> ClientHooks {
+    let weak = Arc::downgrade(shared);
+    let caller = hooks.tools_changed.clone();
+    let refresh = move |server: &str| {
+        if let Some(caller) = &caller {
+            caller(server);
+        }
+        let Some(shared) = weak.upgrade() else {
+            return;
+        };
+        let name = server.to_string();
+        let cache = cache.clone();
+        // The hook runs on the connection's task: the re-list happens on a task of its own.
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                let connection = shared.lock().get(&name).cloned();
+                let Some(connection) = connection else { return };
+                let Some(client) = connection.client else {
+                    return;
+                };
+                if let Ok(tools) = client.list_tools().await {
+                    if let Some(cache) = &cache {
+                        save_tools(cache, &connection.server, &client, &tools);
+                    }
+                    if let Some(entry) = shared.lock().get_mut(&name) {
+                        entry.tools = tools;
+                    }
+                    shared.changed.send_modify(|n| *n += 1);
+                }
+            });
+        }
+    };
+    ClientHooks {
+        tools_changed: Some(Arc::new(refresh)),
+        ..hooks
+    }
 }
 
 /// Connects and lists tools, both within the server's startup timeout.

@@ -320,3 +320,117 @@ fn no_orphans_after_sigterm() {
 fn no_orphans_after_sigkill() {
     kill_during_startup("-KILL");
 }
+
+#[test]
+fn tools_are_cached_per_config() {
+    let t = TestHome::new();
+    t.write_config(&server("t", &[], ""));
+    let run = t.run(&["tools", "t", "--cached"]).ok();
+    assert!(
+        run.stderr.contains("no cached tools for t"),
+        "{}",
+        run.stderr
+    );
+    let live = t.run(&["tools", "t", "--json"]).ok().json();
+    let cached = t.run(&["tools", "t", "--cached", "--json"]).ok().json();
+    assert_eq!(live, cached);
+    // A changed command line is another server: its old tools are not shown.
+    t.write_config(&server("t", &["--tools", "3"], ""));
+    let run = t.run(&["tools", "--cached", "--json"]).ok();
+    assert_eq!(run.json(), serde_json::json!([]));
+}
+
+#[test]
+fn elicitation_is_answered_with_defaults_or_declined() {
+    let t = TestHome::new();
+    t.write_config(&server("t", &[], ""));
+    let json = t
+        .run(&["call", "t", "elicit", "--elicit", "defaults", "--json"])
+        .ok()
+        .json();
+    let answer = json["structuredContent"].clone();
+    assert_eq!(answer["action"], "accept", "{json}");
+    assert!(
+        answer["content"].as_object().is_some_and(|c| !c.is_empty()),
+        "{json}"
+    );
+    let json = t.run(&["call", "t", "elicit", "--json"]).ok().json();
+    assert_eq!(json["structuredContent"]["action"], "decline", "{json}");
+}
+
+struct HttpServer(std::process::Child, String);
+
+impl Drop for HttpServer {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn http_server(switches: &[&str]) -> HttpServer {
+    use std::io::BufRead as _;
+    let mut child = std::process::Command::new(mcpctl_test_support::test_server_bin())
+        .args(["--http", "0"])
+        .args(switches)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line.trim().trim_start_matches("listening on ").to_string();
+    HttpServer(child, url)
+}
+
+#[test]
+fn list_check_remembers_auth_status_for_list() {
+    let protected = http_server(&["--bearer-token", "s3cret"]);
+    let open = http_server(&[]);
+    let t = TestHome::new();
+    t.run(&["add", "locked", "--url", &protected.1]).ok();
+    t.run(&["add", "open", "--url", &open.1]).ok();
+    let before = t.run(&["list", "--json"]).ok().json();
+    assert_eq!(before[0]["auth_status"], "unknown");
+    let run = t.run(&["list", "--check"]).ok();
+    assert!(
+        run.stdout
+            .contains("needs login: run `mcpctl login locked`"),
+        "{}",
+        run.stdout
+    );
+    let after = t.run(&["list", "--json"]).ok().json();
+    let status = |name: &str| {
+        after
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == name)
+            .unwrap()["auth_status"]
+            .clone()
+    };
+    // The test server answers 401 without OAuth metadata: it does not support OAuth login.
+    assert_eq!(status("locked"), "unsupported");
+    assert_eq!(status("open"), "unsupported");
+    // With the token from the environment it connects.
+    let run = t
+        .cmd()
+        .env("LOCKED_TOKEN", "s3cret")
+        .args([
+            "-c",
+            "mcp_servers.locked.bearer_token_env_var=\"LOCKED_TOKEN\"",
+            "call",
+            "locked",
+            "echo",
+            "text=in",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&run.stdout), "in\n");
+}
