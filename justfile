@@ -30,8 +30,6 @@ test *args:
     # The two quick checks go first so nextest's summary is the last thing printed.
     just bazel-check || failed+=(bazel-check)
     just buildifier || failed+=(buildifier)
-    # Integration tests spawn the test MCP server binary; nextest builds only test targets.
-    cargo build -p mcpctl-test-server || failed+=(build-test-server)
     cargo nextest run --workspace --no-fail-fast "$@" || failed+=(nextest)
     if [ ${#failed[@]} -gt 0 ]; then
         echo "just test: failed: ${failed[*]}" >&2
@@ -49,7 +47,7 @@ fmt:
     if [ -x "{{ buildifier_bin }}" ]; then "{{ buildifier_bin }}" -mode=fix $(just _bazel-files); fi
 
 # What CI runs: lint, then test.
-ci: lint test conformance
+ci: lint test _conformance-after-test
 
 # Install the pinned test peers (Codex CLI, MCP servers, conformance suite, buildifier).
 # The stamp it leaves lets .ci/run skip `npm ci` (~20 s) while the lock file is unchanged.
@@ -101,3 +99,8 @@ demo:
 conformance *scenarios:
     cargo build -p mcpctl-cli
     testing/conformance/run.sh {{ scenarios }}
+
+# The conformance scenarios against the mcpctl that `just test` just built (no second build).
+[private]
+_conformance-after-test:
+    testing/conformance/run.sh
