@@ -29,8 +29,9 @@ pub fn block_on<F>(job: F) -> Result<ExitCode>
 where
     F: Future<Output = Result<ExitCode>>,
 {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    // One thread: the work is waiting on pipes and sockets, and a single-threaded scheduler
+    // hands a reply to its caller without waking another thread (see bench/live.sh).
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;

@@ -1,6 +1,10 @@
 //! Benchmark: the tools/call round trip through [`McpClient`] against a raw JSON-RPC pipe to the
 //! same server program, in one process.
 //!
+//! The raw side is a minimal JSON-RPC client: it serialises each request with serde_json,
+//! writes it as one line, and parses answer lines until the one with its id. Both sides run on
+//! a current-thread runtime, like the `mcpctl` binary.
+//!
 //! `cargo run --release -p mcpctl-rmcp-client --example call_overhead -- <test-server-bin> [N]`
 //! (`just bench` runs it). Each side starts its own test-server process, warms up, then times
 //! N sequential `echo` calls one by one; it prints the median and mean per call and the ratio
@@ -40,17 +44,23 @@ async fn raw_pipe(bin: &Path, n: usize) -> Result<Vec<Duration>, Box<dyn std::er
         .await?;
     let mut samples = Vec::with_capacity(n);
     for id in 1..=(n + 50) {
-        let request = format!(
-            "{{\"jsonrpc\":\"2.0\",\"id\":{id},\"method\":\"tools/call\",\"params\":{{\"name\":\"echo\",\"arguments\":{{\"text\":\"hello\"}}}}}}\n"
-        );
         let started = Instant::now();
-        stdin.write_all(request.as_bytes()).await?;
+        // A minimal JSON-RPC client: build the request as JSON, parse every answer line as
+        // JSON and match it by id. No MCP machinery.
+        let request = serde_json::json!({
+            "jsonrpc": "2.0",
+            "id": id,
+            "method": "tools/call",
+            "params": {"name": "echo", "arguments": {"text": "hello"}},
+        });
+        let mut line = serde_json::to_string(&request)?;
+        line.push('\n');
+        stdin.write_all(line.as_bytes()).await?;
         stdin.flush().await?;
-        // Skip notifications until the answer to this id arrives.
-        let needle = format!("\"id\":{id}");
         loop {
-            let line = lines.next_line().await?.ok_or("server closed")?;
-            if line.contains(&needle) {
+            let answer = lines.next_line().await?.ok_or("server closed")?;
+            let answer: serde_json::Value = serde_json::from_str(&answer)?;
+            if answer.get("id").and_then(serde_json::Value::as_u64) == Some(id as u64) {
                 break;
             }
         }
@@ -85,7 +95,7 @@ async fn through_client(bin: &Path, n: usize) -> Result<Vec<Duration>, Box<dyn s
     Ok(samples)
 }
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let bin = PathBuf::from(
