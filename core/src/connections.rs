@@ -565,3 +565,117 @@ pub fn filtered_reason(server: &EffectiveServer, tool: &str) -> Option<String> {
         key.to_string(),
     ]))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mcpctl_config::{Layer, LayerSource, LayerStack, build_config};
+
+    fn servers(tables: &[(&str, &[&str], &str)]) -> EffectiveServers {
+        let bin = mcpctl_test_support::test_server_bin().display().to_string();
+        let text: String = tables
+            .iter()
+            .map(|(name, args, extra)| {
+                let args: Vec<String> = args.iter().map(|a| format!("{a:?}")).collect();
+                format!(
+                    "[mcp_servers.{name}]\ncommand = {bin:?}\nargs = [{}]\n{extra}\n",
+                    args.join(", ")
+                )
+            })
+            .collect();
+        let layer = Layer::parse(LayerSource::User("/t.toml".into()), &text).unwrap();
+        let (config, _) = build_config(&LayerStack::new(vec![layer])).unwrap();
+        EffectiveServers::resolve(&config, None)
+    }
+
+    fn options(dir: &std::path::Path) -> ManagerOptions {
+        ManagerOptions {
+            log_dir: dir.join("log"),
+            hooks: ClientHooks::default(),
+            only: None,
+            tools_cache: Some(ToolsCache::new(dir.join("cache"))),
+        }
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn failing_required_server_fails_fast_and_cancels_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let servers = servers(&[
+            ("needed", &["--crash-on-start"], "required = true"),
+            (
+                "slow",
+                &["--init-delay-ms", "20000"],
+                "startup_timeout_sec = 30",
+            ),
+            ("fine", &[], ""),
+        ]);
+        let started = Instant::now();
+        let (manager, mut updates) = ConnectionManager::start(&servers, options(dir.path()));
+        let err = manager.wait_for_required().await.unwrap_err().to_string();
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
+        assert!(
+            err.starts_with("required MCP server failed to start:\n  needed: "),
+            "{err}"
+        );
+        let settled = manager.wait_all().await;
+        let state = |name: &str| {
+            settled
+                .iter()
+                .find(|c| c.server.name().as_str() == name)
+                .map(|c| c.state.label())
+        };
+        assert_eq!(state("slow"), Some("cancelled"));
+        assert_eq!(state("needed"), Some("failed"));
+        // Every server reported starting, then its final state.
+        let mut seen = Vec::new();
+        while let Ok(update) = updates.try_recv() {
+            seen.push((update.server, update.state.label()));
+        }
+        assert!(seen.contains(&("slow".to_string(), "starting")));
+        assert!(seen.contains(&("slow".to_string(), "cancelled")));
+        manager.shutdown().await;
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn optional_servers_never_block_and_tools_are_cached() {
+        let dir = tempfile::tempdir().unwrap();
+        let servers = servers(&[
+            ("fast", &[], "required = true"),
+            (
+                "slow",
+                &["--init-delay-ms", "20000"],
+                "startup_timeout_sec = 30",
+            ),
+        ]);
+        let started = Instant::now();
+        let (manager, _updates) = ConnectionManager::start(&servers, options(dir.path()));
+        manager.wait_for_required().await.unwrap();
+        assert!(started.elapsed() < Duration::from_secs(5));
+        let snapshot = manager.snapshot();
+        let fast = snapshot
+            .iter()
+            .find(|c| c.server.name().as_str() == "fast")
+            .unwrap();
+        assert_eq!(fast.state, ServerState::Ready);
+        assert!(fast.tools.iter().any(|t| t.name == "echo"));
+        let slow = snapshot
+            .iter()
+            .find(|c| c.server.name().as_str() == "slow")
+            .unwrap();
+        assert_eq!(slow.state, ServerState::Starting);
+        let result = manager
+            .call_tool("fast", "add", None, &["a=1".to_string(), "b=2".to_string()])
+            .await
+            .unwrap();
+        assert_eq!(result["structuredContent"]["sum"], 3.0);
+        let cached = ToolsCache::new(dir.path().join("cache"))
+            .load(fast.server.name(), fast.server.config())
+            .unwrap();
+        assert_eq!(cached.tools.len(), fast.tools.len());
+        manager.shutdown().await;
+    }
+}
