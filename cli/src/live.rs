@@ -153,22 +153,17 @@ fn progress_line(name: &str, state: &ServerState, elapsed: Duration, width: usiz
     )
 }
 
-fn names_to_start(workspace: &Workspace, only: Option<&str>) -> Vec<String> {
-    workspace
-        .servers()
-        .enabled()
-        .map(|s| s.name().to_string())
-        .filter(|n| only.is_none_or(|o| o == n))
-        .collect()
-}
-
 /// How long `list --check` waits for OAuth discovery of HTTP servers.
 const AUTH_PROBE_DEADLINE: Duration = Duration::from_secs(3);
 
 /// `mcpctl list --check`.
 pub async fn list_check(workspace: &Workspace, json: bool) -> Result<ExitCode> {
-    let names = names_to_start(workspace, None);
     let (manager, updates) = start(workspace, None, ClientHooks::default());
+    let names = manager
+        .snapshot()
+        .iter()
+        .map(|c| c.server.name().to_string())
+        .collect();
     let progress = tokio::spawn(show_progress(updates, names, json));
     // OAuth discovery of HTTP servers runs beside the startups, bounded by one short deadline.
     let (connections, probed) = tokio::join!(
@@ -226,15 +221,14 @@ pub async fn tools(workspace: &Workspace, args: &ToolsArgs) -> Result<ExitCode> 
     if args.cached {
         return cached_tools(workspace, args);
     }
-    let names = names_to_start(workspace, args.server.as_deref());
     let (manager, updates) = start(
         workspace,
         args.server.clone().map(|s| vec![s]),
         ClientHooks::default(),
     );
-    let progress = tokio::spawn(show_progress(updates, names, true));
+    // `tools` prints only its result; failures become warnings below.
+    drop(updates);
     let connections = manager.wait_all().await;
-    let _ = progress.await;
     for connection in &connections {
         if let ServerState::Failed(why) = &connection.state {
             eprintln!(
