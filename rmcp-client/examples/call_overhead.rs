@@ -1,6 +1,8 @@
 //! Benchmark: the tools/call round trip through [`McpClient`] against a raw JSON-RPC pipe to the
 //! same server program, in one process.
 //!
+//! `CALL_OVERHEAD_ONLY=client` (or `raw`) runs one side only, for profiling it alone.
+//!
 //! The raw side is a minimal JSON-RPC client: it serialises each request with serde_json,
 //! writes it as one line, and parses answer lines until the one with its id. Both sides run on
 //! a current-thread runtime, like the `mcpctl` binary.
@@ -106,9 +108,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Alternate the two sides so machine noise hits both alike.
     let mut raw = Vec::new();
     let mut client = Vec::new();
+    let only = std::env::var("CALL_OVERHEAD_ONLY").unwrap_or_default();
     for _ in 0..3 {
-        raw.extend(raw_pipe(&bin, n / 3).await?);
-        client.extend(through_client(&bin, n / 3).await?);
+        if only != "client" {
+            raw.extend(raw_pipe(&bin, n / 3).await?);
+        }
+        if only != "raw" {
+            client.extend(through_client(&bin, n / 3).await?);
+        }
     }
     let (raw_median, client_median) = (median(&mut raw), median(&mut client));
     println!(
