@@ -434,3 +434,45 @@ fn list_check_remembers_auth_status_for_list() {
     );
     assert_eq!(String::from_utf8_lossy(&run.stdout), "in\n");
 }
+
+/// On a terminal, elicitation asks for each field; `script` gives mcpctl a pseudo-terminal.
+#[test]
+fn elicitation_asks_on_a_terminal() {
+    use std::io::Write as _;
+    let t = TestHome::new();
+    t.write_config(&server("t", &[], ""));
+    let mcpctl = assert_cmd::cargo::cargo_bin("mcpctl");
+    let mut child = std::process::Command::new("script")
+        .args([
+            "-qec",
+            &format!("{} call t elicit --json", mcpctl.display()),
+            "/dev/null",
+        ])
+        .current_dir(t.work())
+        .env("MCPCTL_HOME", t.home())
+        .env("MCPCTL_SYSTEM_DIR", t.sys())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // name, age (typed), score (default), status (default), verified (typed).
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"Grace\n41\n\n\nfalse\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("MCP server 't' asks:"), "{text}");
+    let json_start = text.find("{\r\n").or_else(|| text.find("{\n")).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&text[json_start..].replace("\r\n", "\n")).unwrap();
+    let content = &json["structuredContent"]["content"];
+    assert_eq!(json["structuredContent"]["action"], "accept");
+    assert_eq!(content["name"], "Grace");
+    assert_eq!(content["age"], 41);
+    assert_eq!(content["verified"], false);
+    assert_eq!(content["status"], "active");
+}
