@@ -8,8 +8,9 @@
 //! a current-thread runtime, like the `mcpctl` binary.
 //!
 //! `cargo run --release -p mcpctl-rmcp-client --example call_overhead -- <test-server-bin> [N]`
-//! (`just bench` runs it). Each side starts its own test-server process, warms up, then times
-//! N sequential `echo` calls one by one; it prints the median and mean per call and the ratio
+//! (`just bench` runs it). Each side starts its own test-server process; after 100 warm-up
+//! rounds the two sides alternate call by call for N rounds of one `echo` call each, so drift in
+//! the machine's speed hits both alike. It prints the median and mean per call and the ratio
 //! client/raw.
 
 use std::path::{Path, PathBuf};
@@ -29,72 +30,68 @@ fn mean(samples: &[Duration]) -> Duration {
     total / u32::try_from(samples.len().max(1)).unwrap_or(1)
 }
 
-async fn raw_pipe(bin: &Path, n: usize) -> Result<Vec<Duration>, Box<dyn std::error::Error>> {
-    let mut child = Command::new(bin)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .spawn()?;
-    let mut stdin = child.stdin.take().ok_or("no stdin")?;
-    let mut lines = BufReader::new(child.stdout.take().ok_or("no stdout")?).lines();
-    let init = r#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"0"}}}"#;
-    stdin.write_all(format!("{init}\n").as_bytes()).await?;
-    lines.next_line().await?;
-    stdin
-        .write_all(b"{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}\n")
-        .await?;
-    let mut samples = Vec::with_capacity(n);
-    for id in 1..=(n + 50) {
-        let started = Instant::now();
-        // A minimal JSON-RPC client: build the request as JSON, parse every answer line as
-        // JSON and match it by id. No MCP machinery.
-        let request = serde_json::json!({
-            "jsonrpc": "2.0",
-            "id": id,
-            "method": "tools/call",
-            "params": {"name": "echo", "arguments": {"text": "hello"}},
-        });
-        let mut line = serde_json::to_string(&request)?;
-        line.push('\n');
-        stdin.write_all(line.as_bytes()).await?;
-        stdin.flush().await?;
-        loop {
-            let answer = lines.next_line().await?.ok_or("server closed")?;
-            let answer: serde_json::Value = serde_json::from_str(&answer)?;
-            if answer.get("id").and_then(serde_json::Value::as_u64) == Some(id as u64) {
-                break;
-            }
-        }
-        if id > 50 {
-            samples.push(started.elapsed());
-        }
-    }
-    Ok(samples)
+/// A minimal JSON-RPC client over a child's pipes: serde_json in, serde_json out, no MCP
+/// machinery.
+struct RawPipe {
+    _child: tokio::process::Child,
+    stdin: tokio::process::ChildStdin,
+    lines: tokio::io::Lines<BufReader<tokio::process::ChildStdout>>,
+    next_id: u64,
 }
 
-async fn through_client(bin: &Path, n: usize) -> Result<Vec<Duration>, Box<dyn std::error::Error>> {
-    let spec = StdioSpec {
-        program: bin.display().to_string(),
-        ..StdioSpec::default()
-    };
-    let client = McpClient::connect_stdio("bench", spec, Duration::from_secs(10)).await?;
-    let mut samples = Vec::with_capacity(n);
-    for i in 0..(n + 50) {
-        let started = Instant::now();
-        client
-            .call_tool(
-                "echo",
-                serde_json::json!({"text": "hello"}),
-                Duration::from_secs(10),
-            )
+impl RawPipe {
+    async fn start(bin: &Path) -> Result<Self, Box<dyn std::error::Error>> {
+        let mut child = Command::new(bin)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .spawn()?;
+        let stdin = child.stdin.take().ok_or("no stdin")?;
+        let lines = BufReader::new(child.stdout.take().ok_or("no stdout")?).lines();
+        let mut pipe = Self {
+            _child: child,
+            stdin,
+            lines,
+            next_id: 0,
+        };
+        pipe.request(
+            "initialize",
+            serde_json::json!({
+                "protocolVersion": "2025-06-18",
+                "capabilities": {},
+                "clientInfo": {"name": "raw", "version": "0"},
+            }),
+        )
+        .await?;
+        pipe.stdin
+            .write_all(b"{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}\n")
             .await?;
-        if i >= 50 {
-            samples.push(started.elapsed());
+        Ok(pipe)
+    }
+
+    async fn request(
+        &mut self,
+        method: &str,
+        params: serde_json::Value,
+    ) -> Result<serde_json::Value, Box<dyn std::error::Error>> {
+        self.next_id += 1;
+        let id = self.next_id;
+        let request =
+            serde_json::json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
+        let mut line = serde_json::to_string(&request)?;
+        line.push('\n');
+        self.stdin.write_all(line.as_bytes()).await?;
+        self.stdin.flush().await?;
+        // Skip notifications until the answer with this id arrives.
+        loop {
+            let answer = self.lines.next_line().await?.ok_or("server closed")?;
+            let answer: serde_json::Value = serde_json::from_str(&answer)?;
+            if answer.get("id").and_then(serde_json::Value::as_u64) == Some(id) {
+                return Ok(answer);
+            }
         }
     }
-    client.shutdown().await;
-    Ok(samples)
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -104,24 +101,40 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         args.next()
             .ok_or("usage: call_overhead <test-server-bin> [N]")?,
     );
-    let n: usize = args.next().map(|s| s.parse()).transpose()?.unwrap_or(2000);
-    // Alternate the two sides so machine noise hits both alike.
-    let mut raw = Vec::new();
-    let mut client = Vec::new();
+    let n: usize = args.next().map(|s| s.parse()).transpose()?.unwrap_or(3000);
     let only = std::env::var("CALL_OVERHEAD_ONLY").unwrap_or_default();
-    for _ in 0..3 {
+    let mut raw_pipe = RawPipe::start(&bin).await?;
+    let spec = StdioSpec {
+        program: bin.display().to_string(),
+        ..StdioSpec::default()
+    };
+    let client = McpClient::connect_stdio("bench", spec, Duration::from_secs(10)).await?;
+    let arguments = || serde_json::json!({"text": "hello"});
+    let call_params = || serde_json::json!({"name": "echo", "arguments": {"text": "hello"}});
+    // The two sides alternate call by call, so machine noise hits both alike.
+    let mut raw = Vec::with_capacity(n);
+    let mut through_client = Vec::with_capacity(n);
+    for i in 0..(n + 100) {
         if only != "client" {
-            raw.extend(raw_pipe(&bin, n / 3).await?);
+            let started = Instant::now();
+            raw_pipe.request("tools/call", call_params()).await?;
+            if i >= 100 {
+                raw.push(started.elapsed());
+            }
         }
         if only != "raw" {
-            client.extend(through_client(&bin, n / 3).await?);
+            let started = Instant::now();
+            client
+                .call_tool("echo", arguments(), Duration::from_secs(10))
+                .await?;
+            if i >= 100 {
+                through_client.push(started.elapsed());
+            }
         }
     }
-    let (raw_median, client_median) = (median(&mut raw), median(&mut client));
-    println!(
-        "tools/call round trip, {} calls each (after 50 warm-up calls per run)",
-        raw.len()
-    );
+    client.shutdown().await;
+    let (raw_median, client_median) = (median(&mut raw), median(&mut through_client));
+    println!("tools/call round trip, {n} calls each, alternating (after 100 warm-up calls)");
     println!(
         "raw JSON-RPC pipe : median {:>8.1} µs   mean {:>8.1} µs",
         raw_median.as_secs_f64() * 1e6,
@@ -130,7 +143,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "McpClient         : median {:>8.1} µs   mean {:>8.1} µs",
         client_median.as_secs_f64() * 1e6,
-        mean(&client).as_secs_f64() * 1e6
+        mean(&through_client).as_secs_f64() * 1e6
     );
     println!(
         "ratio client/raw  : {:.3} (median)",
