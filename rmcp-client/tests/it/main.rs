@@ -16,45 +16,9 @@ use mcpctl_rmcp_client::StdioSpec;
 /// A startup timeout generous enough for a loaded CI machine.
 pub const STARTUP: Duration = Duration::from_secs(10);
 
-/// The test server binary: `$MCPCTL_TEST_SERVER_BIN` (set by Bazel), else the one cargo builds
-/// into this test executable's target folder.
-///
-/// `cargo test`/`nextest --workspace` build only the test harness of another package's binary,
-/// not the binary itself, so it is built here when missing (cargo's lock serialises the tests
-/// that race to do it).
+/// The test server binary (shared with the other suites through `mcpctl-test-support`).
 pub fn server_bin() -> PathBuf {
-    if let Some(bin) = std::env::var_os("MCPCTL_TEST_SERVER_BIN") {
-        return PathBuf::from(bin);
-    }
-    let exe = std::env::current_exe().expect("current_exe");
-    // target/debug/deps/it-<hash> → target/debug/mcpctl-test-server
-    let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
-    let bin = dir.join("mcpctl-test-server");
-    if !bin.is_file() {
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let status = std::process::Command::new(cargo)
-            .args([
-                "build",
-                "--quiet",
-                "-p",
-                "mcpctl-test-server",
-                "--bin",
-                "mcpctl-test-server",
-            ])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .status()
-            .expect("run cargo build");
-        assert!(
-            status.success(),
-            "building the test server failed: run `cargo build -p mcpctl-test-server`"
-        );
-    }
-    assert!(
-        bin.is_file(),
-        "{} is missing: run `cargo build -p mcpctl-test-server`",
-        bin.display()
-    );
-    bin
+    mcpctl_test_support::test_server_bin()
 }
 
 /// A spec that starts the test server with `args`.
