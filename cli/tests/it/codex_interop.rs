@@ -31,19 +31,25 @@ fn codex_home() -> tempfile::TempDir {
         .unwrap()
 }
 
-fn codex_list(bin: &PathBuf, home: &std::path::Path) -> serde_json::Value {
+/// Runs `codex mcp <args>` on `home`; panics with Codex's stderr when it fails.
+fn codex_mcp(bin: &PathBuf, home: &std::path::Path, args: &[&str]) -> Vec<u8> {
     let out = std::process::Command::new(bin)
-        .args(["mcp", "list", "--json"])
+        .arg("mcp")
+        .args(args)
         .env("CODEX_HOME", home)
         .env_remove("RUST_BACKTRACE")
         .output()
         .unwrap();
     assert!(
         out.status.success(),
-        "codex failed: {}",
+        "codex mcp {args:?} failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    serde_json::from_slice(&out.stdout).unwrap()
+    out.stdout
+}
+
+fn codex_list(bin: &PathBuf, home: &std::path::Path) -> serde_json::Value {
+    serde_json::from_slice(&codex_mcp(bin, home, &["list", "--json"])).unwrap()
 }
 
 #[test]
@@ -106,19 +112,9 @@ fn mcpctl_reads_what_codex_wrote() {
     let Some(bin) = codex() else { return };
     let home = codex_home();
     let codex_add = |args: &[&str]| {
-        let out = std::process::Command::new(&bin)
-            .arg("mcp")
-            .arg("add")
-            .args(args)
-            .env("CODEX_HOME", home.path())
-            .env_remove("RUST_BACKTRACE")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let mut all = vec!["add"];
+        all.extend_from_slice(args);
+        codex_mcp(&bin, home.path(), &all);
     };
     codex_add(&["docs", "--env", "A=1", "--", "docs-mcp", "--flag"]);
     codex_add(&[
