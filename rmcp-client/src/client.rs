@@ -1,21 +1,23 @@
 //! [`McpClient`]: one live connection to one MCP server.
 
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use rmcp::ServiceExt;
 use rmcp::model::{
-    CallToolRequestParams, CallToolResult, NumberOrString, ProgressToken, Prompt,
-    ReadResourceRequestParams, ReadResourceResult, RequestParamsMeta, Resource, ResourceTemplate,
-    ServerPeerInfo, Tool,
+    CallToolRequestParams, CallToolResult, Prompt, ReadResourceRequestParams, ReadResourceResult,
+    Resource, ResourceTemplate, ServerPeerInfo, Tool,
 };
 use rmcp::service::{RoleClient, RunningService, ServiceError};
+use tokio::process::ChildStdin;
 
 use crate::error::{ClientError, StderrTail, error_chain};
 use crate::handler::{Handler, ToolsChanged};
 use crate::hooks::ClientHooks;
 use crate::http::{self, HttpSpec};
+use crate::lane::{DirectLane, LaneError};
 use crate::stdio::{self, ProcessGroup, StderrCollector, StdioSpec};
+use crate::wire::LineTransport;
 
 /// How long a failed start waits for the child's last stderr lines.
 const STDERR_GRACE: Duration = Duration::from_millis(500);
@@ -31,7 +33,8 @@ pub struct McpClient {
     process: Option<ProcessGroup>,
     stderr: Option<StderrCollector>,
     tools_changed: ToolsChanged,
-    next_progress_token: AtomicI64,
+    /// The direct `tools/call` lane of a stdio connection.
+    lane: Option<Arc<DirectLane<ChildStdin>>>,
 }
 
 impl McpClient {
@@ -64,16 +67,14 @@ impl McpClient {
             mut group,
             mut stderr,
         } = stdio::spawn(name, &spec)?;
-        let outcome = tokio::time::timeout(startup_timeout, handler.serve((stdout, stdin))).await;
+        let transport = LineTransport::new(stdout, stdin);
+        let lane = transport.lane();
+        let outcome = tokio::time::timeout(startup_timeout, handler.serve(transport)).await;
         let failure = match outcome {
             Ok(Ok(service)) => {
-                return Ok(Self::new(
-                    name,
-                    service,
-                    Some(group),
-                    Some(stderr),
-                    tools_changed,
-                ));
+                let mut client = Self::new(name, service, Some(group), Some(stderr), tools_changed);
+                client.lane = Some(lane);
+                return Ok(client);
             }
             Ok(Err(error)) => Err(error_chain(&error)),
             Err(_) => Ok(()),
@@ -150,7 +151,7 @@ impl McpClient {
             process,
             stderr,
             tools_changed,
-            next_progress_token: AtomicI64::new(1),
+            lane: None,
         }
     }
 
@@ -227,8 +228,8 @@ impl McpClient {
 
     /// Calls a tool; `arguments` must be a JSON object or null.
     ///
-    /// The call carries a progress token, so the server may send `notifications/progress`;
-    /// they reach [`ClientHooks::progress`].
+    /// rmcp gives every request a progress token, so the server may send
+    /// `notifications/progress`; they reach [`ClientHooks::progress`].
     ///
     /// When `timeout` runs out the call is cancelled at the server (`notifications/cancelled`)
     /// and [`ClientError::Timeout`] is returned; the connection stays usable.
@@ -238,7 +239,7 @@ impl McpClient {
         arguments: serde_json::Value,
         timeout: Duration,
     ) -> Result<CallToolResult, ClientError> {
-        let operation = format!("tools/call `{name}`");
+        let operation = || format!("tools/call `{name}`");
         let mut params = CallToolRequestParams::new(name.to_owned());
         match arguments {
             serde_json::Value::Object(map) => params = params.with_arguments(map),
@@ -246,19 +247,23 @@ impl McpClient {
             other => {
                 return Err(ClientError::Request {
                     server: self.name.clone(),
-                    operation,
+                    operation: operation(),
                     cause: format!("arguments must be a JSON object, not `{other}`"),
                 });
             }
         }
-        let token = self.next_progress_token.fetch_add(1, Ordering::Relaxed);
-        params.set_progress_token(ProgressToken(NumberOrString::Number(token)));
+        if let Some(lane) = &self.lane {
+            return lane
+                .call_tool(params, timeout)
+                .await
+                .map_err(|error| self.lane_error(operation(), timeout, error));
+        }
         // Dropping the pending call on timeout makes rmcp send `notifications/cancelled`.
         match tokio::time::timeout(timeout, self.service.call_tool(params)).await {
-            Ok(result) => result.map_err(|e| self.request_error(&operation, &e)),
+            Ok(result) => result.map_err(|e| self.request_error(&operation(), &e)),
             Err(_) => Err(ClientError::Timeout {
                 server: self.name.clone(),
-                operation,
+                operation: operation(),
                 after: timeout,
                 stderr: StderrTail::default(),
             }),
@@ -282,6 +287,29 @@ impl McpClient {
             .await;
         if let Some(group) = self.process.as_mut() {
             group.kill_and_wait().await;
+        }
+    }
+
+    /// Words a direct-lane failure as rmcp's path would for the same event.
+    fn lane_error(&self, operation: String, timeout: Duration, error: LaneError) -> ClientError {
+        let cause = match error {
+            LaneError::Timeout => {
+                return ClientError::Timeout {
+                    server: self.name.clone(),
+                    operation,
+                    after: timeout,
+                    stderr: StderrTail::default(),
+                };
+            }
+            LaneError::Closed => error_chain(&ServiceError::TransportClosed),
+            LaneError::Rpc(error) => error_chain(&ServiceError::McpError(error)),
+            LaneError::Write(error) => format!("could not write to the server: {error}"),
+            LaneError::Unexpected(what) => format!("unexpected answer: {what}"),
+        };
+        ClientError::Request {
+            server: self.name.clone(),
+            operation,
+            cause,
         }
     }
 

@@ -12,7 +12,9 @@ mod groups;
 mod handler;
 mod hooks;
 mod http;
+mod lane;
 mod stdio;
+mod wire;
 
 pub use client::McpClient;
 pub use error::{ClientError, StderrTail};

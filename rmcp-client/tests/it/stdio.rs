@@ -337,3 +337,48 @@ async fn list_changed_notification_does_not_disturb_the_connection() {
     client.ping().await.unwrap();
     client.shutdown().await;
 }
+
+/// Tool calls take the direct lane while listings go through rmcp; on one connection, many of
+/// both at once each get their own answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_calls_and_listings_each_get_their_own_answer() {
+    let client = std::sync::Arc::new(
+        McpClient::connect_stdio("demo", server_spec(&[]), STARTUP)
+            .await
+            .unwrap(),
+    );
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..40 {
+        let client = std::sync::Arc::clone(&client);
+        tasks.spawn(async move {
+            // Some lines are longer than a pipe's buffer.
+            let text = format!("message {i} {}", "x".repeat(i * 2000));
+            let result = client
+                .call_tool("echo", json!({ "text": text }), STARTUP)
+                .await
+                .unwrap();
+            assert_eq!(text_of(&result), [text]);
+        });
+    }
+    for _ in 0..10 {
+        let client = std::sync::Arc::clone(&client);
+        tasks.spawn(async move {
+            assert_eq!(client.list_tools().await.unwrap().len(), 8);
+        });
+    }
+    tasks.spawn(async move {
+        let err = client
+            .call_tool("no-such-tool", json!({}), STARTUP)
+            .await
+            .unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.starts_with("server `demo`: tools/call `no-such-tool` failed:")
+                && text.contains("no-such-tool"),
+            "{text}"
+        );
+    });
+    while let Some(outcome) = tasks.join_next().await {
+        outcome.unwrap();
+    }
+}
