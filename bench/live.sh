@@ -7,13 +7,17 @@
 # 2. Client overhead: the tools/call round trip through McpClient against a raw JSON-RPC pipe
 #    to the same server program (rmcp-client/examples/call_overhead.rs). Target: at most 1.1x.
 #
-# Environment: BENCH_RUNS (20), BENCH_WARMUP (3), BENCH_CALLS (3000), BENCH_INIT_MS (300).
+#    It runs BENCH_TRIALS trials on fresh server processes and reports the median trial ratio.
+#
+# Environment: BENCH_RUNS (20), BENCH_WARMUP (3), BENCH_CALLS (2000), BENCH_TRIALS (9),
+# BENCH_INIT_MS (300).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root="$PWD"
 runs="${BENCH_RUNS:-20}"
 warmup="${BENCH_WARMUP:-3}"
-calls="${BENCH_CALLS:-3000}"
+calls="${BENCH_CALLS:-2000}"
+trials="${BENCH_TRIALS:-9}"
 init_ms="${BENCH_INIT_MS:-300}"
 out="$root/bench/out"
 mkdir -p "$out"
@@ -60,5 +64,5 @@ for what in ("tools", "list --check"):
     print(f"{what}: 20 servers / 1 server = {twenty / one:.3f} (target <= 1.2)")
 PY
 
-echo "==> tools/call overhead: McpClient vs raw JSON-RPC pipe ($calls calls each)"
-"$target_dir/release/examples/call_overhead" "$server" "$calls" | tee "$out/call-overhead.txt"
+echo "==> tools/call overhead: McpClient vs raw JSON-RPC pipe ($trials trials x $calls calls each)"
+"$target_dir/release/examples/call_overhead" "$server" "$calls" "$trials" | tee "$out/call-overhead.txt"

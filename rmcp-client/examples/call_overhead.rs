@@ -7,11 +7,12 @@
 //! writes it as one line, and parses answer lines until the one with its id. Both sides run on
 //! a current-thread runtime, like the `mcpctl` binary.
 //!
-//! `cargo run --release -p mcpctl-rmcp-client --example call_overhead -- <test-server-bin> [N]`
-//! (`just bench` runs it). Each side starts its own test-server process; after 100 warm-up
-//! rounds the two sides alternate call by call for N rounds of one `echo` call each, so drift in
-//! the machine's speed hits both alike. It prints the median and mean per call and the ratio
-//! client/raw.
+//! `cargo run --release -p mcpctl-rmcp-client --example call_overhead -- <test-server-bin> [N]
+//! [TRIALS]` (`just bench` runs it). Each trial starts a fresh test-server process for each
+//! side; after 100 warm-up rounds the two sides alternate call by call for N rounds of one `echo`
+//! call each, so drift in the machine's speed hits both alike. Which core each server process
+//! lands on moves a trial's figures by ±15%, so there are several trials (default 7 x 2000):
+//! it prints each trial's medians and ratio, then the median of the trial ratios.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -94,16 +95,14 @@ impl RawPipe {
     }
 }
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let mut args = std::env::args().skip(1);
-    let bin = PathBuf::from(
-        args.next()
-            .ok_or("usage: call_overhead <test-server-bin> [N]")?,
-    );
-    let n: usize = args.next().map(|s| s.parse()).transpose()?.unwrap_or(3000);
-    let only = std::env::var("CALL_OVERHEAD_ONLY").unwrap_or_default();
-    let mut raw_pipe = RawPipe::start(&bin).await?;
+/// One trial: a fresh server process for each side, 100 warm-up rounds, then `n` alternating
+/// rounds. Returns (raw, client) samples.
+async fn trial(
+    bin: &Path,
+    n: usize,
+    only: &str,
+) -> Result<(Vec<Duration>, Vec<Duration>), Box<dyn std::error::Error>> {
+    let mut raw_pipe = RawPipe::start(bin).await?;
     let spec = StdioSpec {
         program: bin.display().to_string(),
         ..StdioSpec::default()
@@ -111,7 +110,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let client = McpClient::connect_stdio("bench", spec, Duration::from_secs(10)).await?;
     let arguments = || serde_json::json!({"text": "hello"});
     let call_params = || serde_json::json!({"name": "echo", "arguments": {"text": "hello"}});
-    // The two sides alternate call by call, so machine noise hits both alike.
     let mut raw = Vec::with_capacity(n);
     let mut through_client = Vec::with_capacity(n);
     for i in 0..(n + 100) {
@@ -133,20 +131,58 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     client.shutdown().await;
-    let (raw_median, client_median) = (median(&mut raw), median(&mut through_client));
-    println!("tools/call round trip, {n} calls each, alternating (after 100 warm-up calls)");
+    Ok((raw, through_client))
+}
+
+fn micros(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e6
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let bin = PathBuf::from(
+        args.next()
+            .ok_or("usage: call_overhead <test-server-bin> [N] [TRIALS]")?,
+    );
+    let n: usize = args.next().map(|s| s.parse()).transpose()?.unwrap_or(2000);
+    let trials: usize = args.next().map(|s| s.parse()).transpose()?.unwrap_or(7);
+    let only = std::env::var("CALL_OVERHEAD_ONLY").unwrap_or_default();
+    println!(
+        "tools/call round trip: {trials} trials x {n} calls per side, alternating call by call, \
+         fresh server processes per trial"
+    );
+    println!("trial   raw median   client median   ratio");
+    let mut ratios = Vec::with_capacity(trials);
+    let (mut all_raw, mut all_client) = (Vec::new(), Vec::new());
+    for t in 1..=trials {
+        let (mut raw, mut client) = trial(&bin, n, &only).await?;
+        let (raw_median, client_median) = (median(&mut raw), median(&mut client));
+        let ratio = client_median.as_secs_f64() / raw_median.as_secs_f64();
+        println!(
+            "{t:>5}   {:>7.1} µs   {:>10.1} µs   {ratio:.3}",
+            micros(raw_median),
+            micros(client_median)
+        );
+        ratios.push(ratio);
+        all_raw.extend(raw);
+        all_client.extend(client);
+    }
+    ratios.sort_by(f64::total_cmp);
+    let (raw_median, client_median) = (median(&mut all_raw), median(&mut all_client));
     println!(
         "raw JSON-RPC pipe : median {:>8.1} µs   mean {:>8.1} µs",
-        raw_median.as_secs_f64() * 1e6,
-        mean(&raw).as_secs_f64() * 1e6
+        micros(raw_median),
+        micros(mean(&all_raw))
     );
     println!(
         "McpClient         : median {:>8.1} µs   mean {:>8.1} µs",
-        client_median.as_secs_f64() * 1e6,
-        mean(&through_client).as_secs_f64() * 1e6
+        micros(client_median),
+        micros(mean(&all_client))
     );
     println!(
-        "ratio client/raw  : {:.3} (median)",
+        "ratio client/raw  : {:.3} (median of the {trials} trial ratios; pooled medians {:.3})",
+        ratios.get(ratios.len() / 2).copied().unwrap_or(f64::NAN),
         client_median.as_secs_f64() / raw_median.as_secs_f64()
     );
     Ok(())
