@@ -64,6 +64,21 @@ struct CallLine<'a> {
     params: &'a CallToolRequestParams,
 }
 
+impl<W> DirectLane<W> {
+    fn waiting(&self) -> std::sync::MutexGuard<'_, HashMap<RequestId, oneshot::Sender<Answer>>> {
+        self.waiting.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Nobody reads the server's answers any more (its output ended, or the connection is
+    /// gone): every waiting call fails, and new ones fail at once.
+    pub(crate) fn close(&self) {
+        // Under the lock, so no call can register after the check in `call_tool`.
+        let mut waiting = self.waiting();
+        self.closed.store(true, Ordering::Release);
+        waiting.clear();
+    }
+}
+
 impl<W: AsyncWrite + Unpin + Send + 'static> DirectLane<W> {
     pub(crate) fn new(writer: W) -> Self {
         Self {
@@ -72,10 +87,6 @@ impl<W: AsyncWrite + Unpin + Send + 'static> DirectLane<W> {
             next_id: AtomicI64::new(FIRST_ID),
             closed: AtomicBool::new(false),
         }
-    }
-
-    fn waiting(&self) -> std::sync::MutexGuard<'_, HashMap<RequestId, oneshot::Sender<Answer>>> {
-        self.waiting.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Calls a tool and waits at most `timeout` for the answer.
@@ -87,9 +98,6 @@ impl<W: AsyncWrite + Unpin + Send + 'static> DirectLane<W> {
         mut params: CallToolRequestParams,
         timeout: Duration,
     ) -> Result<CallToolResult, LaneError> {
-        if self.closed.load(Ordering::Acquire) {
-            return Err(LaneError::Closed);
-        }
         let id = RequestId::Number(self.next_id.fetch_add(1, Ordering::Relaxed));
         params.set_progress_token(ProgressToken(id.clone()));
         let mut line = serde_json::to_vec(&CallLine {
@@ -102,7 +110,13 @@ impl<W: AsyncWrite + Unpin + Send + 'static> DirectLane<W> {
         line.push(b'\n');
         // Registered before the write, so the answer always finds its caller.
         let (sender, answer) = oneshot::channel();
-        self.waiting().insert(id.clone(), sender);
+        {
+            let mut waiting = self.waiting();
+            if self.closed.load(Ordering::Acquire) {
+                return Err(LaneError::Closed);
+            }
+            waiting.insert(id.clone(), sender);
+        }
         let mut call = PendingCall {
             lane: Arc::clone(self),
             id,
@@ -167,12 +181,6 @@ impl<W: AsyncWrite + Unpin + Send + 'static> DirectLane<W> {
         // The caller may have given up already; then nobody needs the answer.
         let _ = sender.send(answer);
         true
-    }
-
-    /// The server's output ended: every waiting call fails, and new ones fail at once.
-    pub(crate) fn close(&self) {
-        self.closed.store(true, Ordering::Release);
-        self.waiting().clear();
     }
 }
 

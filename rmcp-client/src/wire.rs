@@ -312,6 +312,14 @@ where
     }
 }
 
+impl<R, W> Drop for LineTransport<R, W> {
+    /// However rmcp's service ends, nobody reads answers any more: direct calls fail at once
+    /// instead of waiting for their timeout.
+    fn drop(&mut self) {
+        self.lane.close();
+    }
+}
+
 impl<R, W> Transport<RoleClient> for LineTransport<R, W>
 where
     R: AsyncRead + Unpin + Send,
@@ -572,6 +580,20 @@ mod tests {
             message,
             JsonRpcMessage::Response(ref r) if matches!(r.result, ServerResult::CallToolResult(_))
         ));
+    }
+
+    #[tokio::test]
+    async fn dropping_the_transport_fails_direct_calls_at_once() {
+        let (transport, _server_out, _server_in) = pair();
+        let lane = transport.lane();
+        drop(transport);
+        let outcome = lane
+            .call_tool(
+                rmcp::model::CallToolRequestParams::new("echo"),
+                std::time::Duration::from_secs(60),
+            )
+            .await;
+        assert!(matches!(outcome, Err(crate::lane::LaneError::Closed)));
     }
 
     #[tokio::test]
