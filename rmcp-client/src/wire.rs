@@ -641,4 +641,81 @@ mod tests {
         assert!(answer.get("id").is_none(), "no id to answer to");
         transport.close().await.unwrap();
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Any JSON value, a few levels deep, with JSON-RPC-ish keys more likely than others.
+        fn json() -> impl Strategy<Value = serde_json::Value> {
+            let leaf = prop_oneof![
+                Just(serde_json::Value::Null),
+                Just(serde_json::Value::from("2.0")),
+                Just(serde_json::Value::from("text")),
+                (0i64..4).prop_map(serde_json::Value::from),
+                any::<bool>().prop_map(serde_json::Value::from),
+                any::<i64>().prop_map(serde_json::Value::from),
+                "[a-z0-9/ ._-]{0,12}".prop_map(serde_json::Value::from),
+            ];
+            leaf.prop_recursive(3, 24, 6, |inner| {
+                let key = prop_oneof![
+                    Just("jsonrpc".to_owned()),
+                    Just("id".to_owned()),
+                    Just("method".to_owned()),
+                    Just("result".to_owned()),
+                    Just("error".to_owned()),
+                    Just("content".to_owned()),
+                    Just("type".to_owned()),
+                    Just("text".to_owned()),
+                    Just("isError".to_owned()),
+                    "[a-z]{1,6}",
+                ];
+                prop_oneof![
+                    prop::collection::vec(inner.clone(), 0..4).prop_map(serde_json::Value::from),
+                    prop::collection::btree_map(key, inner, 0..5)
+                        .prop_map(|map| { serde_json::Value::Object(map.into_iter().collect()) }),
+                ]
+            })
+        }
+
+        proptest! {
+            /// No line from a server, however odd, panics the decoder, and it classes every line
+            /// as rmcp's own decoding does: a message (the same one), skipped, or invalid.
+            #[test]
+            fn any_json_line_decodes_without_panicking(value in json(), id in 0i64..4) {
+                let mut pending = Pending::default();
+                pending.sent(
+                    NumberOrString::Number(id),
+                    Expected::of(&ClientRequest::CallToolRequest(
+                        rmcp::model::CallToolRequest::new(CallToolRequestParams::new("t")),
+                    )),
+                );
+                let line = serde_json::to_vec(&value).unwrap();
+                match (decode(&mut pending, &line), decode_general(&line)) {
+                    (Decoded::Message(fast), Decoded::Message(general)) => match (&*fast, &*general) {
+                        // The typed path may pick the variant the method calls for where the
+                        // untagged decoding picks an earlier one; the answer's id must agree.
+                        (JsonRpcMessage::Response(f), JsonRpcMessage::Response(g)) => {
+                            prop_assert_eq!(&f.id, &g.id);
+                        }
+                        _ => prop_assert_eq!(
+                            serde_json::to_value(&*fast).unwrap(),
+                            serde_json::to_value(&*general).unwrap()
+                        ),
+                    },
+                    (Decoded::Skip, Decoded::Skip) | (Decoded::Invalid, Decoded::Invalid) => {}
+                    (fast, general) => prop_assert!(
+                        false,
+                        "typed path {fast:?} but rmcp's decoding {general:?} for {value}"
+                    ),
+                }
+            }
+
+            #[test]
+            fn any_bytes_decode_without_panicking(bytes in prop::collection::vec(any::<u8>(), 0..256)) {
+                let mut pending = Pending::default();
+                let _ = decode(&mut pending, &bytes);
+            }
+        }
+    }
 }
