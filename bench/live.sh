@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmarks of live connections (issue 3), all against the workspace's test MCP server:
+# Benchmarks of live connections (issue 3), against the workspace's test MCP server:
 #
 # 1. Startup concurrency: `mcpctl tools --json` and `mcpctl list --check` with 1 stdio server
 #    that needs 300 ms to initialize, then with 20 such servers. Target: 20 take at most 1.2x
@@ -7,7 +7,8 @@
 # 2. Client overhead: the tools/call round trip through McpClient against a raw JSON-RPC pipe
 #    to the same server program (rmcp-client/examples/call_overhead.rs). Target: at most 1.1x.
 #
-#    It runs BENCH_TRIALS trials on fresh server processes and reports the median trial ratio.
+#    It runs BENCH_TRIALS trials on fresh server processes and reports the median trial ratio,
+#    then 5 trials against server-everything (Node) when `just peers` installed it.
 #
 # Environment: BENCH_RUNS (20), BENCH_WARMUP (3), BENCH_CALLS (2000), BENCH_TRIALS (9),
 # BENCH_INIT_MS (300).
@@ -66,3 +67,13 @@ PY
 
 echo "==> tools/call overhead: McpClient vs raw JSON-RPC pipe ($trials trials x $calls calls each)"
 "$target_dir/release/examples/call_overhead" "$server" "$calls" "$trials" | tee "$out/call-overhead.txt"
+
+everything="$root/testing/peers/node_modules/@modelcontextprotocol/server-everything/dist/index.js"
+if [[ -f "$everything" ]] && command -v node >/dev/null; then
+    echo "==> the same against @modelcontextprotocol/server-everything (Node, its echo tool)"
+    CALL_OVERHEAD_SERVER_ARGS="$everything stdio" CALL_OVERHEAD_ARGUMENTS='{"message":"hello"}' \
+        "$target_dir/release/examples/call_overhead" "$(command -v node)" 1000 5 \
+        | tee "$out/call-overhead-everything.txt"
+else
+    echo "==> skipping server-everything (run \`just peers\` to install it)"
+fi

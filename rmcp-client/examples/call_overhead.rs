@@ -2,6 +2,9 @@
 //! same server program, in one process.
 //!
 //! `CALL_OVERHEAD_ONLY=client` (or `raw`) runs one side only, for profiling it alone.
+//! `CALL_OVERHEAD_SERVER_ARGS` (split at spaces), `CALL_OVERHEAD_TOOL` (default `echo`) and
+//! `CALL_OVERHEAD_ARGUMENTS` (JSON, default `{"text":"hello"}`) point it at another server,
+//! e.g. `node` with `server-everything`'s `dist/index.js stdio`.
 //!
 //! The raw side is a minimal JSON-RPC client: it serialises each request with serde_json,
 //! writes it as one line, and parses answer lines until the one with its id. Both sides run on
@@ -14,7 +17,7 @@
 //! lands on moves a trial's figures by ±15%, so there are several trials (default 7 x 2000):
 //! it prints each trial's medians and ratio, then the median of the trial ratios.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use mcpctl_rmcp_client::{McpClient, StdioSpec};
@@ -41,8 +44,9 @@ struct RawPipe {
 }
 
 impl RawPipe {
-    async fn start(bin: &Path) -> Result<Self, Box<dyn std::error::Error>> {
-        let mut child = Command::new(bin)
+    async fn start(server: &Server) -> Result<Self, Box<dyn std::error::Error>> {
+        let mut child = Command::new(&server.program)
+            .args(&server.args)
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null())
@@ -98,18 +102,20 @@ impl RawPipe {
 /// One trial: a fresh server process for each side, 100 warm-up rounds, then `n` alternating
 /// rounds. Returns (raw, client) samples.
 async fn trial(
-    bin: &Path,
+    server: &Server,
     n: usize,
     only: &str,
 ) -> Result<(Vec<Duration>, Vec<Duration>), Box<dyn std::error::Error>> {
-    let mut raw_pipe = RawPipe::start(bin).await?;
+    let mut raw_pipe = RawPipe::start(server).await?;
     let spec = StdioSpec {
-        program: bin.display().to_string(),
+        program: server.program.display().to_string(),
+        args: server.args.clone(),
         ..StdioSpec::default()
     };
     let client = McpClient::connect_stdio("bench", spec, Duration::from_secs(10)).await?;
-    let arguments = || serde_json::json!({"text": "hello"});
-    let call_params = || serde_json::json!({"name": "echo", "arguments": {"text": "hello"}});
+    let tool = server.tool.as_str();
+    let arguments = || server.arguments.clone();
+    let call_params = || serde_json::json!({"name": tool, "arguments": server.arguments});
     let mut raw = Vec::with_capacity(n);
     let mut through_client = Vec::with_capacity(n);
     for i in 0..(n + 100) {
@@ -123,7 +129,7 @@ async fn trial(
         if only != "raw" {
             let started = Instant::now();
             client
-                .call_tool("echo", arguments(), Duration::from_secs(10))
+                .call_tool(tool, arguments(), Duration::from_secs(10))
                 .await?;
             if i >= 100 {
                 through_client.push(started.elapsed());
@@ -134,6 +140,14 @@ async fn trial(
     Ok((raw, through_client))
 }
 
+/// The server both sides talk to, and the call they make.
+struct Server {
+    program: PathBuf,
+    args: Vec<String>,
+    tool: String,
+    arguments: serde_json::Value,
+}
+
 fn micros(d: Duration) -> f64 {
     d.as_secs_f64() * 1e6
 }
@@ -141,22 +155,40 @@ fn micros(d: Duration) -> f64 {
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
-    let bin = PathBuf::from(
+    let program = PathBuf::from(
         args.next()
-            .ok_or("usage: call_overhead <test-server-bin> [N] [TRIALS]")?,
+            .ok_or("usage: call_overhead <server-program> [N] [TRIALS]")?,
     );
     let n: usize = args.next().map(|s| s.parse()).transpose()?.unwrap_or(2000);
-    let trials: usize = args.next().map(|s| s.parse()).transpose()?.unwrap_or(7);
+    let trials: usize = args.next().map(|s| s.parse()).transpose()?.unwrap_or(9);
+    let server = Server {
+        program,
+        args: std::env::var("CALL_OVERHEAD_SERVER_ARGS")
+            .map(|a| a.split_whitespace().map(str::to_owned).collect())
+            .unwrap_or_default(),
+        tool: std::env::var("CALL_OVERHEAD_TOOL").unwrap_or_else(|_| "echo".to_owned()),
+        arguments: match std::env::var("CALL_OVERHEAD_ARGUMENTS") {
+            Ok(json) => serde_json::from_str(&json)?,
+            Err(_) => serde_json::json!({"text": "hello"}),
+        },
+    };
     let only = std::env::var("CALL_OVERHEAD_ONLY").unwrap_or_default();
     println!(
         "tools/call round trip: {trials} trials x {n} calls per side, alternating call by call, \
          fresh server processes per trial"
     );
+    println!(
+        "server: {} {} / tool {} {}",
+        server.program.display(),
+        server.args.join(" "),
+        server.tool,
+        server.arguments
+    );
     println!("trial   raw median   client median   ratio");
     let mut ratios = Vec::with_capacity(trials);
     let (mut all_raw, mut all_client) = (Vec::new(), Vec::new());
     for t in 1..=trials {
-        let (mut raw, mut client) = trial(&bin, n, &only).await?;
+        let (mut raw, mut client) = trial(&server, n, &only).await?;
         let (raw_median, client_median) = (median(&mut raw), median(&mut client));
         let ratio = client_median.as_secs_f64() / raw_median.as_secs_f64();
         println!(
