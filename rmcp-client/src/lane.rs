@@ -9,7 +9,9 @@
 //! (initialize, listings, the server's own requests such as elicitation, notifications such as
 //! progress) still goes through rmcp.
 //!
-//! Direct-lane ids are numbers from 2^40 up, so they never meet rmcp's own counter. A call that
+//! Direct-lane ids are numbers from 2^30 up: rmcp counts its own ids from 0 and would need a
+//! billion requests on one connection to get there, and the ids still fit a server that keeps
+//! them in 32-bit integers. Answers are matched by exact id, never by range alone. A call that
 //! times out or is dropped is cancelled at the server with `notifications/cancelled`.
 
 use std::collections::HashMap;
@@ -28,7 +30,7 @@ use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio::sync::{Mutex, oneshot};
 
 /// The first id the direct lane uses.
-const FIRST_ID: i64 = 1 << 40;
+const FIRST_ID: i64 = 1 << 30;
 
 /// What a direct call can end in, short of a result.
 #[derive(Debug)]
