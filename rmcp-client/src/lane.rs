@@ -27,7 +27,7 @@ use rmcp::model::{
 use serde::Serialize;
 use serde_json::value::RawValue;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
-use tokio::sync::{Mutex, oneshot};
+use tokio::sync::{Mutex, OwnedMutexGuard, oneshot};
 
 /// The first id the direct lane uses.
 const FIRST_ID: i64 = 1 << 30;
@@ -52,7 +52,7 @@ type Answer = Result<CallToolResult, LaneError>;
 /// The writing half of a stdio connection, shared by rmcp's sends and direct calls, plus the
 /// direct calls waiting for their answers.
 pub(crate) struct DirectLane<W> {
-    pub(crate) writer: Arc<Mutex<Option<W>>>,
+    pub(crate) writer: SharedWriter<W>,
     waiting: std::sync::Mutex<HashMap<RequestId, oneshot::Sender<Answer>>>,
     next_id: AtomicI64,
     closed: AtomicBool,
@@ -198,31 +198,40 @@ fn cancel_line(id: &RequestId, reason: &str) -> Option<Vec<u8>> {
     Some(line)
 }
 
+/// The writer of a connection, shared by rmcp's sends and direct calls.
+pub(crate) type SharedWriter<W> = Arc<Mutex<Option<W>>>;
+
 /// Writes one whole line under the writer's lock.
 ///
 /// Whatever the pipe takes at once is written here; the rest (a long line into a full pipe) is
 /// written by a task of its own, so a caller that gives up halfway can never leave half a line
 /// in the stream.
 pub(crate) async fn write_line<W: AsyncWrite + Unpin + Send + 'static>(
-    writer: &Arc<Mutex<Option<W>>>,
+    writer: &SharedWriter<W>,
     line: Vec<u8>,
 ) -> std::io::Result<()> {
     let mut guard = Arc::clone(writer).lock_owned().await;
+    let written = guard.as_mut().map_or(0, |out| write_now(out, &line));
+    if written == line.len() {
+        return finish_line(guard, &line, written).await;
+    }
+    let rest = tokio::spawn(async move { finish_line(guard, &line, written).await });
+    rest.await.map_err(std::io::Error::other)?
+}
+
+/// Writes what is left of `line` after its first `written` bytes, then flushes.
+pub(crate) async fn finish_line<W: AsyncWrite + Unpin>(
+    mut guard: OwnedMutexGuard<Option<W>>,
+    line: &[u8],
+    written: usize,
+) -> std::io::Result<()> {
     let Some(out) = guard.as_mut() else {
         return Err(closed());
     };
-    let written = write_now(out, &line);
-    if written == line.len() {
-        return out.flush().await;
-    }
-    let rest = tokio::spawn(async move {
-        let Some(out) = guard.as_mut() else {
-            return Err(closed());
-        };
+    if written < line.len() {
         out.write_all(&line[written..]).await?;
-        out.flush().await
-    });
-    rest.await.map_err(std::io::Error::other)?
+    }
+    out.flush().await
 }
 
 /// Writes as much of `bytes` as the writer takes without waiting; returns how much that was.
@@ -241,7 +250,7 @@ pub(crate) fn write_now<W: AsyncWrite + Unpin>(writer: &mut W, bytes: &[u8]) -> 
     written
 }
 
-pub(crate) fn closed() -> std::io::Error {
+fn closed() -> std::io::Error {
     std::io::Error::new(std::io::ErrorKind::NotConnected, "the connection is closed")
 }
 

@@ -26,9 +26,9 @@ use rmcp::transport::Transport;
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
-use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, BufReader};
 
-use crate::lane::{DirectLane, closed, write_line, write_now};
+use crate::lane::{DirectLane, finish_line, write_line, write_now};
 
 /// The longest line accepted from a server; longer ones are dropped whole.
 pub(crate) const MAX_LINE: usize = 16 * 1024 * 1024;
@@ -354,19 +354,14 @@ where
             }
             _ => None,
         };
+        // rmcp runs this future as a task of its own, so the rest of a line is never cut short.
         async move {
             let bytes = encoded?;
-            let mut guard = match held {
+            let guard = match held {
                 Some(guard) => guard,
                 None => writer.lock_owned().await,
             };
-            let Some(out) = guard.as_mut() else {
-                return Err(closed());
-            };
-            if written < bytes.len() {
-                out.write_all(&bytes[written..]).await?;
-            }
-            out.flush().await
+            finish_line(guard, &bytes, written).await
         }
     }
 
