@@ -182,21 +182,21 @@ fn report(outcome: &EditOutcome) {
 
 fn add_request(args: Box<AddArgs>, cwd: &std::path::Path) -> AddRequest {
     let transport = match args.url {
-        Some(url) => Transport::StreamableHttp {
+        Some(url) => Transport::StreamableHttp(mcpctl_config::HttpTransport {
             url,
             bearer_token_env_var: args.bearer_token_env_var,
             http_headers: args.headers.into_iter().collect(),
             env_http_headers: args.env_headers.into_iter().collect(),
-        },
+        }),
         None => {
             let mut command = args.command.into_iter();
-            Transport::Stdio {
+            Transport::Stdio(mcpctl_config::StdioTransport {
                 command: command.next().unwrap_or_default(),
                 args: command.collect(),
                 env: args.env.into_iter().collect::<BTreeMap<_, _>>(),
                 env_vars: args.env_vars,
                 cwd: args.cwd.map(|dir| cwd.join(dir)),
-            }
+            })
         }
     };
     let mut config = McpServerConfig::new(transport);

@@ -177,10 +177,11 @@ pub async fn list_check(workspace: &Workspace, json: bool) -> Result<ExitCode> {
         .filter_map(|(name, status)| {
             let server = workspace.servers().get(name.as_str())?;
             match &server.config().transport {
-                mcpctl_config::Transport::StreamableHttp { url, .. } => {
-                    Some((name, url.clone(), status))
-                }
-                mcpctl_config::Transport::Stdio { .. } => None,
+                mcpctl_config::Transport::StreamableHttp(mcpctl_config::HttpTransport {
+                    url,
+                    ..
+                }) => Some((name, url.clone(), status)),
+                mcpctl_config::Transport::Stdio(_) => None,
             }
         })
         .collect();

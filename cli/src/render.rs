@@ -78,13 +78,13 @@ pub fn servers_table(
     let mut http = Vec::new();
     for server in servers.iter() {
         match &server.config().transport {
-            Transport::Stdio {
+            Transport::Stdio(mcpctl_config::StdioTransport {
                 command,
                 args,
                 env,
                 cwd,
                 ..
-            } => stdio.push(vec![
+            }) => stdio.push(vec![
                 server.name().to_string(),
                 command.clone(),
                 dash(&args.join(" ")),
@@ -97,11 +97,11 @@ pub fn servers_table(
                 status(server),
                 auth.status_of(server).label().to_string(),
             ]),
-            Transport::StreamableHttp {
+            Transport::StreamableHttp(mcpctl_config::HttpTransport {
                 url,
                 bearer_token_env_var,
                 ..
-            } => http.push(vec![
+            }) => http.push(vec![
                 server.name().to_string(),
                 url.clone(),
                 dash(bearer_token_env_var.as_deref().unwrap_or("")),
@@ -150,13 +150,13 @@ pub fn server_json(
 ) -> Value {
     let config = server.config();
     let transport = match &config.transport {
-        Transport::Stdio {
+        Transport::Stdio(mcpctl_config::StdioTransport {
             command,
             args,
             env,
             env_vars,
             cwd,
-        } => json!({
+        }) => json!({
             "type": "stdio",
             "command": command,
             "args": args,
@@ -164,12 +164,12 @@ pub fn server_json(
             "env_vars": env_vars,
             "cwd": cwd,
         }),
-        Transport::StreamableHttp {
+        Transport::StreamableHttp(mcpctl_config::HttpTransport {
             url,
             bearer_token_env_var,
             http_headers,
             env_http_headers,
-        } => json!({
+        }) => json!({
             "type": "streamable_http",
             "url": url,
             "bearer_token_env_var": bearer_token_env_var,
@@ -240,13 +240,13 @@ pub fn server_details(
     let config = server.config();
     let mut lines: Vec<(&str, String)> = vec![("status", status(server))];
     match &config.transport {
-        Transport::Stdio {
+        Transport::Stdio(mcpctl_config::StdioTransport {
             command,
             args,
             env,
             env_vars,
             cwd,
-        } => {
+        }) => {
             lines.push(("transport", "stdio".to_string()));
             lines.push(("command", command.clone()));
             lines.push(("args", dash(&args.join(" "))));
@@ -261,12 +261,12 @@ pub fn server_details(
             lines.push(("env", dash(&pairs(env, !show_secrets))));
             lines.push(("env_vars", dash(&env_vars.join(", "))));
         }
-        Transport::StreamableHttp {
+        Transport::StreamableHttp(mcpctl_config::HttpTransport {
             url,
             bearer_token_env_var,
             http_headers,
             env_http_headers,
-        } => {
+        }) => {
             lines.push(("transport", "streamable_http".to_string()));
             lines.push(("url", url.clone()));
             lines.push((

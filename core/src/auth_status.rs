@@ -51,7 +51,10 @@ impl RememberedAuthStatuses {
     pub fn status_of(&self, server: &EffectiveServer) -> AuthStatus {
         let offline = server.auth_status();
         match (&server.config().transport, offline) {
-            (Transport::StreamableHttp { url, .. }, AuthStatus::Unknown) => self
+            (
+                Transport::StreamableHttp(mcpctl_config::HttpTransport { url, .. }),
+                AuthStatus::Unknown,
+            ) => self
                 .get(server.name(), url)
                 .map_or(AuthStatus::Unknown, |entry| entry.status),
             _ => offline,
@@ -209,12 +212,12 @@ pub async fn probe_auth_statuses(
     let targets: Vec<(ServerName, String, HeaderMap)> = servers
         .enabled()
         .filter_map(|server| match &server.config().transport {
-            Transport::StreamableHttp {
+            Transport::StreamableHttp(mcpctl_config::HttpTransport {
                 url,
                 bearer_token_env_var: None,
                 http_headers,
                 env_http_headers,
-            } => Some((
+            }) => Some((
                 server.name().clone(),
                 url.clone(),
                 probe_headers(http_headers, env_http_headers, |var| {

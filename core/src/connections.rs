@@ -488,13 +488,13 @@ async fn connect(
     let started = Instant::now();
     let hooks = options.hooks.clone();
     let client = match &config.transport {
-        Transport::Stdio {
+        Transport::Stdio(mcpctl_config::StdioTransport {
             command,
             args,
             env,
             env_vars,
             cwd,
-        } => {
+        }) => {
             let spec = StdioSpec {
                 program: command.clone(),
                 args: args.clone(),
@@ -505,12 +505,12 @@ async fn connect(
             };
             McpClient::connect_stdio_with_hooks(name, spec, timeout, hooks).await?
         }
-        Transport::StreamableHttp {
+        Transport::StreamableHttp(mcpctl_config::HttpTransport {
             url,
             bearer_token_env_var,
             http_headers,
             env_http_headers,
-        } => {
+        }) => {
             let spec = HttpSpec {
                 url: url.clone(),
                 headers: http_headers.clone(),

@@ -198,10 +198,12 @@ fn validate_new(request: &AddRequest) -> Result<(), CoreError> {
         })
     };
     match &request.config.transport {
-        Transport::Stdio { command, .. } if command.trim().is_empty() => {
+        Transport::Stdio(mcpctl_config::StdioTransport { command, .. })
+            if command.trim().is_empty() =>
+        {
             Err(invalid("command", "must not be empty"))
         }
-        Transport::StreamableHttp { url, .. }
+        Transport::StreamableHttp(mcpctl_config::HttpTransport { url, .. })
             if !(url.starts_with("http://") || url.starts_with("https://")) =>
         {
             Err(invalid("url", "expected an http:// or https:// URL"))

@@ -118,12 +118,12 @@ impl EffectiveServer {
     /// Auth status known offline: bearer token configured or not applicable.
     pub fn auth_status(&self) -> AuthStatus {
         match &self.config.transport {
-            Transport::Stdio { .. } => AuthStatus::Unsupported,
-            Transport::StreamableHttp {
+            Transport::Stdio(_) => AuthStatus::Unsupported,
+            Transport::StreamableHttp(mcpctl_config::HttpTransport {
                 bearer_token_env_var: Some(_),
                 ..
-            } => AuthStatus::BearerToken,
-            Transport::StreamableHttp { .. } => AuthStatus::Unknown,
+            }) => AuthStatus::BearerToken,
+            Transport::StreamableHttp(_) => AuthStatus::Unknown,
         }
     }
 }
@@ -210,8 +210,12 @@ fn policy_decision(
         return Decision::Allowed;
     }
     let identity = match &config.transport {
-        Transport::Stdio { command, .. } => ServerIdentity::Command(command),
-        Transport::StreamableHttp { url, .. } => ServerIdentity::Url(url),
+        Transport::Stdio(mcpctl_config::StdioTransport { command, .. }) => {
+            ServerIdentity::Command(command)
+        }
+        Transport::StreamableHttp(mcpctl_config::HttpTransport { url, .. }) => {
+            ServerIdentity::Url(url)
+        }
     };
     requirements.check(name.as_str(), &identity)
 }

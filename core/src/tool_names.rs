@@ -275,12 +275,13 @@ mod tests {
 
     fn config(enabled: Option<&[&str]>, disabled: Option<&[&str]>) -> McpServerConfig {
         let list = |names: &[&str]| names.iter().map(|n| n.to_string()).collect();
-        let mut config = McpServerConfig::new(Transport::StreamableHttp {
-            url: "https://example.com/mcp".to_string(),
-            bearer_token_env_var: None,
-            http_headers: BTreeMap::new(),
-            env_http_headers: BTreeMap::new(),
-        });
+        let mut config =
+            McpServerConfig::new(Transport::StreamableHttp(mcpctl_config::HttpTransport {
+                url: "https://example.com/mcp".to_string(),
+                bearer_token_env_var: None,
+                http_headers: BTreeMap::new(),
+                env_http_headers: BTreeMap::new(),
+            }));
         config.enabled_tools = enabled.map(list);
         config.disabled_tools = disabled.map(list);
         config

@@ -184,25 +184,25 @@ enum KeyTransport<'a> {
 /// SHA-256 (hex) of the canonical JSON of the server's [`CacheKey`].
 fn cache_key(name: &ServerName, config: &McpServerConfig) -> Result<String, serde_json::Error> {
     let transport = match &config.transport {
-        Transport::Stdio {
+        Transport::Stdio(mcpctl_config::StdioTransport {
             command,
             args,
             env,
             env_vars,
             cwd,
-        } => KeyTransport::Stdio {
+        }) => KeyTransport::Stdio {
             command,
             args,
             cwd: cwd.as_ref().map(|dir| dir.to_string_lossy().into_owned()),
             env_keys: env.keys().map(String::as_str).collect(),
             env_vars,
         },
-        Transport::StreamableHttp {
+        Transport::StreamableHttp(mcpctl_config::HttpTransport {
             url,
             bearer_token_env_var,
             http_headers,
             env_http_headers,
-        } => KeyTransport::StreamableHttp {
+        }) => KeyTransport::StreamableHttp {
             url,
             bearer_token_env_var: bearer_token_env_var.as_deref(),
             http_header_names: http_headers.keys().map(String::as_str).collect(),
@@ -294,7 +294,7 @@ mod tests {
     }
 
     fn stdio(env: &[(&str, &str)]) -> McpServerConfig {
-        McpServerConfig::new(Transport::Stdio {
+        McpServerConfig::new(Transport::Stdio(mcpctl_config::StdioTransport {
             command: "docs-mcp".to_string(),
             args: vec!["--stdio".to_string()],
             env: env
@@ -303,16 +303,16 @@ mod tests {
                 .collect(),
             env_vars: vec!["HOME".to_string()],
             cwd: Some(PathBuf::from("/srv")),
-        })
+        }))
     }
 
     fn http(url: &str) -> McpServerConfig {
-        McpServerConfig::new(Transport::StreamableHttp {
+        McpServerConfig::new(Transport::StreamableHttp(mcpctl_config::HttpTransport {
             url: url.to_string(),
             bearer_token_env_var: None,
             http_headers: BTreeMap::from([("X-Api-Key".to_string(), "secret".to_string())]),
             env_http_headers: BTreeMap::new(),
-        })
+        }))
     }
 
     fn tools() -> Vec<Value> {
@@ -406,27 +406,27 @@ mod tests {
         };
         let variants = [
             changed(|t| {
-                if let Transport::Stdio { command, .. } = t {
+                if let Transport::Stdio(mcpctl_config::StdioTransport { command, .. }) = t {
                     *command = "other".to_string();
                 }
             }),
             changed(|t| {
-                if let Transport::Stdio { args, .. } = t {
+                if let Transport::Stdio(mcpctl_config::StdioTransport { args, .. }) = t {
                     args.push("--verbose".to_string());
                 }
             }),
             changed(|t| {
-                if let Transport::Stdio { cwd, .. } = t {
+                if let Transport::Stdio(mcpctl_config::StdioTransport { cwd, .. }) = t {
                     *cwd = None;
                 }
             }),
             changed(|t| {
-                if let Transport::Stdio { env, .. } = t {
+                if let Transport::Stdio(mcpctl_config::StdioTransport { env, .. }) = t {
                     env.insert("EXTRA".to_string(), "1".to_string());
                 }
             }),
             changed(|t| {
-                if let Transport::Stdio { env_vars, .. } = t {
+                if let Transport::Stdio(mcpctl_config::StdioTransport { env_vars, .. }) = t {
                     env_vars.clear();
                 }
             }),

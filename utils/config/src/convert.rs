@@ -279,27 +279,27 @@ fn server(
         if command.trim().is_empty() {
             return Err(cx.invalid(&p, "must not be empty"));
         }
-        Transport::Stdio {
+        Transport::Stdio(crate::StdioTransport {
             command,
             args: opt(get("args"), |(v, p)| cx.strings(v, &p))?.unwrap_or_default(),
             env: opt(get("env"), |(v, p)| cx.string_map(v, &p))?.unwrap_or_default(),
             env_vars: opt(get("env_vars"), |(v, p)| cx.strings(v, &p))?.unwrap_or_default(),
             cwd: opt(get("cwd"), |(v, p)| cx.string(v, &p))?.map(PathBuf::from),
-        }
+        })
     } else {
         let (url, p) = get("url").ok_or_else(|| cx.invalid(path, "missing 'url'"))?;
         let url = cx.string(url, &p)?;
         if !(url.starts_with("http://") || url.starts_with("https://")) {
             return Err(cx.invalid(&p, "expected an http:// or https:// URL"));
         }
-        Transport::StreamableHttp {
+        Transport::StreamableHttp(crate::HttpTransport {
             url,
             bearer_token_env_var: opt(get("bearer_token_env_var"), |(v, p)| cx.string(v, &p))?,
             http_headers: opt(get("http_headers"), |(v, p)| cx.string_map(v, &p))?
                 .unwrap_or_default(),
             env_http_headers: opt(get("env_http_headers"), |(v, p)| cx.string_map(v, &p))?
                 .unwrap_or_default(),
-        }
+        })
     };
 
     let mut config = McpServerConfig::new(transport);
@@ -562,13 +562,13 @@ client_id = "abc"
         assert_eq!(docs.config.startup_timeout, Some(Duration::from_secs(20)));
         assert_eq!(docs.config.tool_timeout, Some(Duration::from_millis(1500)));
         match &docs.config.transport {
-            Transport::Stdio {
+            Transport::Stdio(crate::StdioTransport {
                 command,
                 args,
                 env,
                 env_vars,
                 cwd,
-            } => {
+            }) => {
                 assert_eq!(command, "docs-mcp");
                 assert_eq!(args, &vec!["--port".to_string(), "1".to_string()]);
                 assert_eq!(env["A"], "1");

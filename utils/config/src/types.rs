@@ -11,37 +11,82 @@ use serde::Serialize;
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Transport {
     /// A local program spoken to over stdin/stdout.
-    Stdio {
-        /// The program to run (looked up on PATH when not a path).
-        command: String,
-        /// Arguments passed to the program.
-        args: Vec<String>,
-        /// Environment variables set for the child, with their values.
-        env: BTreeMap<String, String>,
-        /// Names of variables passed through from mcpctl's own environment.
-        env_vars: Vec<String>,
-        /// Working directory of the child.
-        cwd: Option<PathBuf>,
-    },
+    Stdio(StdioTransport),
     /// A remote server spoken to over streamable HTTP.
-    StreamableHttp {
-        /// The endpoint URL.
-        url: String,
-        /// Name of an environment variable holding a bearer token.
-        bearer_token_env_var: Option<String>,
-        /// Static HTTP headers sent with every request.
-        http_headers: BTreeMap<String, String>,
-        /// Headers whose values are read from environment variables at connect time.
-        env_http_headers: BTreeMap<String, String>,
-    },
+    StreamableHttp(HttpTransport),
+}
+
+/// A local program spoken to over stdin/stdout (`command`, `args`, `env`, `env_vars`, `cwd`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct StdioTransport {
+    /// The program to run (looked up on PATH when not a path).
+    pub command: String,
+    /// Arguments passed to the program.
+    pub args: Vec<String>,
+    /// Environment variables set for the child, with their values.
+    pub env: BTreeMap<String, String>,
+    /// Names of variables passed through from mcpctl's own environment.
+    pub env_vars: Vec<String>,
+    /// Working directory of the child.
+    pub cwd: Option<PathBuf>,
+}
+
+impl StdioTransport {
+    /// A program with no arguments, environment or working directory.
+    pub fn new(command: impl Into<String>) -> Self {
+        Self {
+            command: command.into(),
+            ..Self::default()
+        }
+    }
+}
+
+/// A remote server spoken to over streamable HTTP (`url`, `bearer_token_env_var`,
+/// `http_headers`, `env_http_headers`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct HttpTransport {
+    /// The endpoint URL.
+    pub url: String,
+    /// Name of an environment variable holding a bearer token.
+    pub bearer_token_env_var: Option<String>,
+    /// Static HTTP headers sent with every request.
+    pub http_headers: BTreeMap<String, String>,
+    /// Headers whose values are read from environment variables at connect time.
+    pub env_http_headers: BTreeMap<String, String>,
+}
+
+impl HttpTransport {
+    /// An endpoint with no credentials or headers.
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            ..Self::default()
+        }
+    }
 }
 
 impl Transport {
     /// `"stdio"` or `"streamable_http"`, as used in JSON output.
     pub fn kind(&self) -> &'static str {
         match self {
-            Transport::Stdio { .. } => "stdio",
-            Transport::StreamableHttp { .. } => "streamable_http",
+            Transport::Stdio(_) => "stdio",
+            Transport::StreamableHttp(_) => "streamable_http",
+        }
+    }
+
+    /// The stdio settings, when this is a stdio server.
+    pub fn as_stdio(&self) -> Option<&StdioTransport> {
+        match self {
+            Transport::Stdio(stdio) => Some(stdio),
+            Transport::StreamableHttp(_) => None,
+        }
+    }
+
+    /// The HTTP settings, when this is a streamable HTTP server.
+    pub fn as_http(&self) -> Option<&HttpTransport> {
+        match self {
+            Transport::StreamableHttp(http) => Some(http),
+            Transport::Stdio(_) => None,
         }
     }
 }

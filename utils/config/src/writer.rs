@@ -597,13 +597,13 @@ impl ServerContent {
         let mut env_map = Vec::new();
         let mut header_maps = Vec::new();
         match &server.transport {
-            Transport::Stdio {
+            Transport::Stdio(crate::StdioTransport {
                 command,
                 args,
                 env,
                 env_vars,
                 cwd,
-            } => {
+            }) => {
                 values.push(("command", Value::from(command.as_str())));
                 if !args.is_empty() {
                     values.push(("args", strings(args)));
@@ -627,12 +627,12 @@ impl ServerContent {
                 }
                 env_map = map(env);
             }
-            Transport::StreamableHttp {
+            Transport::StreamableHttp(crate::HttpTransport {
                 url,
                 bearer_token_env_var,
                 http_headers,
                 env_http_headers,
-            } => {
+            }) => {
                 values.push(("url", Value::from(url.as_str())));
                 if let Some(var) = bearer_token_env_var {
                     values.push(("bearer_token_env_var", Value::from(var.as_str())));
@@ -1623,7 +1623,7 @@ trust_level = "trusted"
     }
 
     fn stdio(command: &str, args: &[&str], env: &[(&str, &str)]) -> McpServerConfig {
-        McpServerConfig::new(Transport::Stdio {
+        McpServerConfig::new(Transport::Stdio(crate::StdioTransport {
             command: command.to_string(),
             args: args.iter().map(|a| a.to_string()).collect(),
             env: env
@@ -1632,7 +1632,7 @@ trust_level = "trusted"
                 .collect(),
             env_vars: Vec::new(),
             cwd: None,
-        })
+        }))
     }
 
     /// A writer on `config.toml` in a fresh temporary folder, with `text` written first.
@@ -1692,12 +1692,12 @@ B = "2"
     #[test]
     fn add_http_server_with_every_key_in_order() {
         let (_dir, writer) = setup(Some("[other]\nk = 1\n"));
-        let mut server = McpServerConfig::new(Transport::StreamableHttp {
+        let mut server = McpServerConfig::new(Transport::StreamableHttp(crate::HttpTransport {
             url: "https://x.example/mcp".to_string(),
             bearer_token_env_var: Some("TOKEN".to_string()),
             http_headers: BTreeMap::from([("X-A".to_string(), "a".to_string())]),
             env_http_headers: BTreeMap::from([("X-B".to_string(), "B_VAR".to_string())]),
-        });
+        }));
         server.enabled = false;
         server.startup_timeout = Some(Duration::from_secs(20));
         server.enabled_tools = Some(vec!["t1".to_string()]);
@@ -2307,7 +2307,8 @@ q = 1
     fn written_server_round_trips() {
         let (_dir, writer) = setup(None);
         let mut server = stdio("npx", &["-y", "pkg"], &[("A.B", "1"), ("C", "x\"y")]);
-        if let Transport::Stdio { env_vars, cwd, .. } = &mut server.transport {
+        if let Transport::Stdio(crate::StdioTransport { env_vars, cwd, .. }) = &mut server.transport
+        {
             *env_vars = vec!["HOME".to_string()];
             *cwd = Some(PathBuf::from("/tmp/w d"));
         }
