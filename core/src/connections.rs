@@ -15,7 +15,7 @@ use mcpctl_config::Transport;
 use mcpctl_rmcp_client::{ClientError, ClientHooks, HttpSpec, McpClient, StdioSpec, Tool};
 use tokio::sync::{mpsc, watch};
 
-use crate::error::CoreError;
+use crate::error::{CoreError, NotReady, StartFailure};
 use crate::policy::{EffectiveServer, EffectiveServers};
 use crate::tools_cache::ToolsCache;
 
@@ -44,8 +44,8 @@ pub enum ServerState {
     Starting,
     /// Connected; its tools are known.
     Ready,
-    /// It could not start; the message says why.
-    Failed(String),
+    /// It could not start; the error says why.
+    Failed(StartFailure),
     /// Its start was abandoned because a required server failed or mcpctl stopped.
     Cancelled,
 }
@@ -64,6 +64,15 @@ impl ServerState {
     /// True once the state can no longer change.
     pub fn is_settled(&self) -> bool {
         !matches!(self, ServerState::Starting)
+    }
+
+    /// Why a settled server is not usable: `None` while starting or once ready.
+    pub fn not_ready(&self) -> Option<NotReady> {
+        match self {
+            ServerState::Failed(why) => Some(NotReady::Failed(why.clone())),
+            ServerState::Cancelled => Some(NotReady::Cancelled),
+            ServerState::Starting | ServerState::Ready => None,
+        }
     }
 }
 
@@ -224,13 +233,14 @@ impl ConnectionManager {
                 let mut pending = false;
                 for connection in required {
                     match &connection.state {
-                        ServerState::Failed(why) => {
-                            failed.push((connection.server.name().to_string(), why.clone()));
-                        }
-                        ServerState::Cancelled => failed.push((
+                        ServerState::Failed(why) => failed.push((
                             connection.server.name().to_string(),
-                            "cancelled".to_string(),
+                            NotReady::Failed(why.clone()),
                         )),
+                        ServerState::Cancelled => {
+                            failed
+                                .push((connection.server.name().to_string(), NotReady::Cancelled));
+                        }
                         ServerState::Starting => pending = true,
                         ServerState::Ready => {}
                     }
@@ -251,12 +261,21 @@ impl ConnectionManager {
     }
 
     /// Waits until every server is ready, failed or cancelled; returns the final states.
+    ///
+    /// Required servers fail fast here too: once one has failed, the servers still starting
+    /// are cancelled instead of being waited for.
     pub async fn wait_all(&self) -> Vec<ServerConnection> {
         let mut changed = self.shared.changed.subscribe();
         loop {
             let snapshot = self.snapshot();
             if snapshot.iter().all(|c| c.state.is_settled()) {
                 return snapshot;
+            }
+            if snapshot
+                .iter()
+                .any(|c| c.server.config().required && matches!(c.state, ServerState::Failed(_)))
+            {
+                self.cancel();
             }
             if changed.changed().await.is_err() {
                 return self.snapshot();
@@ -274,8 +293,7 @@ impl ConnectionManager {
                 None => {
                     return Err(CoreError::ServerNotReady {
                         name: name.to_string(),
-                        state: "was not started".to_string(),
-                        reason: "it is disabled or not configured".to_string(),
+                        state: NotReady::NotStarted,
                     });
                 }
                 Some(c) => match &c.state {
@@ -283,15 +301,13 @@ impl ConnectionManager {
                     ServerState::Failed(why) => {
                         return Err(CoreError::ServerNotReady {
                             name: name.to_string(),
-                            state: "failed to start".to_string(),
-                            reason: why.clone(),
+                            state: NotReady::Failed(why.clone()),
                         });
                     }
                     ServerState::Cancelled => {
                         return Err(CoreError::ServerNotReady {
                             name: name.to_string(),
-                            state: "was cancelled".to_string(),
-                            reason: "a required server failed or mcpctl is stopping".to_string(),
+                            state: NotReady::Cancelled,
                         });
                     }
                     ServerState::Starting => {}
@@ -308,11 +324,10 @@ impl ConnectionManager {
     /// Returns the MCP `CallToolResult` as JSON.
     pub async fn call_tool(
         &self,
-        server: &str,
-        tool: &str,
-        args_json: Option<&str>,
-        pairs: &[String],
+        request: &crate::live::CallRequest,
     ) -> Result<serde_json::Value, CoreError> {
+        let server = request.server.as_str();
+        let tool = request.tool.as_str();
         let connection = self.ready(server).await?;
         let Some(found) = connection.tools.iter().find(|t| t.name == tool) else {
             return Err(CoreError::UnknownTool {
@@ -333,16 +348,29 @@ impl ConnectionManager {
             });
         }
         let schema = serde_json::Value::Object((*found.input_schema).clone());
-        let arguments = crate::tool_args::build_tool_arguments(tool, &schema, args_json, pairs)?;
+        let arguments = crate::tool_args::build_tool_arguments(
+            tool,
+            &schema,
+            request.args_json.as_deref(),
+            &request.pairs,
+        )?;
         let client = connection.client.ok_or_else(|| CoreError::ServerNotReady {
             name: server.to_string(),
-            state: "is not connected".to_string(),
-            reason: "its connection was closed".to_string(),
+            state: NotReady::Closed,
         })?;
         let result = client
-            .call_tool(tool, arguments, tool_timeout(&connection.server))
+            .call_tool(
+                tool,
+                arguments,
+                request
+                    .timeout
+                    .unwrap_or_else(|| tool_timeout(&connection.server)),
+            )
             .await?;
-        Ok(serde_json::to_value(&result).unwrap_or(serde_json::Value::Null))
+        serde_json::to_value(&result).map_err(|err| CoreError::Serialize {
+            what: "the tool's result",
+            message: err.to_string(),
+        })
     }
 
     /// Abandons every start still in progress (their state becomes cancelled).
@@ -400,7 +428,11 @@ async fn run_start(
             }
             (ServerState::Ready, Some(Arc::new(client)), tools)
         }
-        Some(Err(error)) => (ServerState::Failed(error.to_string()), None, Vec::new()),
+        Some(Err(error)) => (
+            ServerState::Failed(StartFailure::new(error)),
+            None,
+            Vec::new(),
+        ),
         None => (ServerState::Cancelled, None, Vec::new()),
     };
     let elapsed = shared.started.elapsed();
@@ -668,7 +700,12 @@ mod tests {
             .unwrap();
         assert_eq!(slow.state, ServerState::Starting);
         let result = manager
-            .call_tool("fast", "add", None, &["a=1".to_string(), "b=2".to_string()])
+            .call_tool(&crate::live::CallRequest {
+                server: "fast".into(),
+                tool: "add".into(),
+                pairs: vec!["a=1".to_string(), "b=2".to_string()],
+                ..Default::default()
+            })
             .await
             .unwrap();
         assert_eq!(result["structuredContent"]["sum"], 3.0);

@@ -1,6 +1,8 @@
 //! Errors of core operations.
 
+use std::fmt;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use mcpctl_allowlist::AllowlistError;
 use mcpctl_config::{ConfigError, WriteError};
@@ -13,10 +15,13 @@ pub enum CoreError {
     #[error(transparent)]
     Config(#[from] ConfigError),
     /// The admin requirements file is wrong; every command refuses to run (fail closed).
+    ///
+    /// The message already holds the cause, so the inner error is not also a `source()`
+    /// (which would print it twice in an error chain).
     #[error(
         "{0}\nmcpctl refuses to run until the requirements file is fixed (ask your administrator)"
     )]
-    Requirements(#[from] AllowlistError),
+    Requirements(AllowlistError),
     /// Writing the user config failed; the file is unchanged.
     #[error(transparent)]
     Write(#[from] WriteError),
@@ -64,15 +69,23 @@ pub enum CoreError {
     #[error("required MCP server{} failed to start:\n{}", if failures.len() == 1 { "" } else { "s" }, failures.iter().map(|(name, why)| format!("  {name}: {why}")).collect::<Vec<_>>().join("\n"))]
     RequiredServersFailed {
         /// Each failed required server and why.
-        failures: Vec<(String, String)>,
+        failures: Vec<(String, NotReady)>,
     },
     /// A command named a server that is configured but disabled.
-    #[error("MCP server '{name}' is disabled{}; enable it with `mcpctl enable {name}`", reason.as_ref().map(|r| format!(" by {r}")).unwrap_or_default())]
+    #[error("{}", disabled_message(name, reason))]
     ServerDisabled {
         /// The server.
         name: String,
-        /// Why, when it is not a plain `enabled = false`.
-        reason: Option<String>,
+        /// Why: `enabled = false`, or the admin requirements.
+        reason: crate::policy::DisabledReason,
+    },
+    /// A server was asked for something its `initialize` answer did not declare.
+    #[error("MCP server '{server}' offers no {what} (its capabilities do not include them)")]
+    NotOffered {
+        /// The server.
+        server: String,
+        /// `resources` or `prompts`.
+        what: &'static str,
     },
     /// Tool-call arguments that could not be built or that the tool's schema rejects.
     #[error("invalid arguments for tool '{tool}': {message}")]
@@ -103,16 +116,111 @@ pub enum CoreError {
         reason: String,
     },
     /// The server could not be started or reached.
-    #[error("{0}")]
+    #[error(transparent)]
     Client(#[from] mcpctl_rmcp_client::ClientError),
+    /// Content from a server could not be decoded.
+    #[error("the server sent {what} that mcpctl cannot use: {message}")]
+    BadContent {
+        /// What it was.
+        what: String,
+        /// Why it is unusable.
+        message: String,
+    },
+    /// A file for saved content could not be written.
+    #[error("cannot save to {}: {source}", path.display())]
+    Save {
+        /// The file or folder.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// A value could not be turned into JSON.
+    #[error("cannot serialise {what} as JSON: {message}")]
+    Serialize {
+        /// What was being serialised.
+        what: &'static str,
+        /// serde_json's message.
+        message: String,
+    },
     /// A server a command needs did not start.
-    #[error("MCP server '{name}' {state}: {reason}")]
+    #[error("MCP server '{name}' {state}")]
     ServerNotReady {
         /// The server.
         name: String,
-        /// `failed` or `was cancelled`.
-        state: String,
-        /// Why.
-        reason: String,
+        /// Why it is not ready.
+        state: NotReady,
     },
+}
+
+impl From<AllowlistError> for CoreError {
+    fn from(error: AllowlistError) -> Self {
+        CoreError::Requirements(error)
+    }
+}
+
+fn disabled_message(name: &str, reason: &crate::policy::DisabledReason) -> String {
+    match reason.label() {
+        Some(label) => format!(
+            "MCP server '{name}' is disabled by {label}: ask your administrator (mcpctl cannot enable it)"
+        ),
+        None => format!("MCP server '{name}' is disabled; enable it with `mcpctl enable {name}`"),
+    }
+}
+
+/// Why a server could not start: the client's error, shared so that states stay cheap to copy.
+#[derive(Debug, Clone)]
+pub struct StartFailure(Arc<mcpctl_rmcp_client::ClientError>);
+
+impl StartFailure {
+    /// Wraps the client's error.
+    pub fn new(error: mcpctl_rmcp_client::ClientError) -> Self {
+        Self(Arc::new(error))
+    }
+
+    /// The client's error, with its kind (timeout, exit, HTTP status ...).
+    pub fn error(&self) -> &mcpctl_rmcp_client::ClientError {
+        &self.0
+    }
+}
+
+impl fmt::Display for StartFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl PartialEq for StartFailure {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0) || self.to_string() == other.to_string()
+    }
+}
+
+impl Eq for StartFailure {}
+
+/// Why a server a command needs is not ready.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotReady {
+    /// It was not started (disabled or not configured).
+    NotStarted,
+    /// Its start failed.
+    Failed(StartFailure),
+    /// Its start was abandoned (a required server failed, or mcpctl is stopping).
+    Cancelled,
+    /// It was ready, but its connection is closed.
+    Closed,
+}
+
+impl fmt::Display for NotReady {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NotReady::NotStarted => {
+                f.write_str("was not started: it is disabled or not configured")
+            }
+            NotReady::Failed(why) => write!(f, "failed to start: {why}"),
+            NotReady::Cancelled => {
+                f.write_str("was cancelled: a required server failed or mcpctl is stopping")
+            }
+            NotReady::Closed => f.write_str("is not connected: its connection was closed"),
+        }
+    }
 }

@@ -4,6 +4,7 @@ use mcpctl_config::{LayerSource, display_key_path};
 use serde::Serialize;
 
 use crate::error::CoreError;
+use crate::redact::{MASK, is_secret_key};
 use crate::workspace::Workspace;
 
 /// One effective value and where it came from.
@@ -11,26 +12,14 @@ use crate::workspace::Workspace;
 pub struct ExplainEntry {
     /// The dotted key path.
     pub key: String,
-    /// The value as inline TOML, masked when it is a secret.
+    /// The value as inline TOML, masked when it is a secret (for tables).
+    #[serde(skip)]
     pub value: String,
+    /// The same value as JSON, masked when it is a secret (for `--json`).
+    #[serde(rename = "value")]
+    pub json: serde_json::Value,
     /// The layer that set it.
     pub source: LayerSource,
-}
-
-/// The mask shown instead of secret values.
-pub const MASK: &str = "*****";
-
-/// True for key paths whose values are secrets: server `env` values, `http_headers` values and
-/// OAuth client secrets.
-pub fn mask_if_secret(key_path: &[String]) -> bool {
-    match key_path {
-        [servers, _, table, key] if servers == "mcp_servers" => {
-            table == "env"
-                || table == "http_headers"
-                || (table == "oauth" && key == "client_secret")
-        }
-        _ => false,
-    }
 }
 
 impl Workspace {
@@ -46,14 +35,18 @@ impl Workspace {
             .into_iter()
             .filter_map(|(path, layer)| {
                 let value = stack.get(path)?;
-                let value = if !show_secrets && mask_if_secret(path) {
-                    format!("\"{MASK}\"")
+                let (value, json) = if !show_secrets && is_secret_key(path) {
+                    (format!("\"{MASK}\""), serde_json::Value::from(MASK))
                 } else {
-                    value.to_string()
+                    (
+                        value.to_string(),
+                        serde_json::to_value(value).unwrap_or(serde_json::Value::Null),
+                    )
                 };
                 Some(ExplainEntry {
                     key: display_key_path(path),
                     value,
+                    json,
                     source: layer.source().clone(),
                 })
             })
@@ -75,25 +68,5 @@ impl Workspace {
             });
         }
         Ok(entries)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn kp(s: &str) -> Vec<String> {
-        s.split('.').map(str::to_string).collect()
-    }
-
-    #[test]
-    fn secrets_are_recognised() {
-        assert!(mask_if_secret(&kp("mcp_servers.x.env.TOKEN")));
-        assert!(mask_if_secret(&kp(
-            "mcp_servers.x.http_headers.Authorization"
-        )));
-        assert!(mask_if_secret(&kp("mcp_servers.x.oauth.client_secret")));
-        assert!(!mask_if_secret(&kp("mcp_servers.x.env_http_headers.X")));
-        assert!(!mask_if_secret(&kp("mcp_servers.x.command")));
     }
 }

@@ -7,13 +7,19 @@
 
 mod auth_status;
 mod connections;
+mod contents;
 mod error;
 mod explain;
+mod input;
+mod live;
 mod ops;
 mod policy;
+mod redact;
 mod tool_args;
+mod tool_list;
 mod tool_names;
 mod tools_cache;
+mod views;
 mod workspace;
 
 pub use auth_status::{
@@ -23,14 +29,43 @@ pub use connections::{
     ConnectionManager, DEFAULT_STARTUP_TIMEOUT, DEFAULT_TOOL_TIMEOUT, ManagerOptions,
     ServerConnection, ServerState, StartupUpdate, filtered_reason, tool_timeout,
 };
-pub use error::CoreError;
-pub use explain::{ExplainEntry, mask_if_secret};
+pub use contents::{
+    CallOutput, ContentItem, is_error_result, save_call_result, save_resource_contents,
+};
+pub use error::{CoreError, NotReady, StartFailure};
+pub use explain::ExplainEntry;
+pub use input::{
+    MAX_TIMEOUT_SECS, MIN_TIMEOUT_SECS, absolute_dir, check_http_url, parse_timeout_secs,
+};
+pub use live::{
+    AUTH_PROBE_DEADLINE, CachedToolList, CallRequest, CheckReport, LiveSession, ResourceListing,
+    ToolsReport, list_prompts, list_resources, read_resource,
+};
 pub use ops::{AddRequest, EditOutcome};
 pub use policy::{AuthStatus, DisabledReason, EffectiveServer, EffectiveServers, ServerStatus};
+pub use redact::{MASK, Redacted, config_override, holds_secret, is_secret_key};
 pub use tool_args::build_tool_arguments;
+pub use tool_list::{ToolEntry, listed_tool_entries, rank_tools, tool_entries};
 pub use tool_names::{
     MAX_TOOL_NAME_LEN, ToolFilterStatus, qualified_tool_name, qualify_tool_names,
     tool_filter_status,
 };
 pub use tools_cache::{CacheError, CachedServerInfo, CachedTools, ToolsCache};
+pub use views::{OAuthView, ServerView, TransportView};
 pub use workspace::{LoadOptions, Workspace};
+
+// The configuration types front ends build requests from and render, re-exported so that they
+// depend on this crate alone.
+pub use mcpctl_config::{
+    ConfigOverride, FeatureState, HttpTransport, LayerSource, McpServerConfig, OAuthClientConfig,
+    Paths, ServerName, Stage, StdioTransport, Transport, config_schema_json, display_key_path,
+};
+
+/// The MCP client's hooks and types that front ends use: elicitation, progress, results.
+pub mod client {
+    pub use mcpctl_rmcp_client::{
+        BoxFuture, ClientHooks, DeclineElicitation, DefaultsElicitation, ElicitRequestParams,
+        ElicitResult, ElicitationAction, ElicitationHandler, ProgressHook,
+        ProgressNotificationParam, kill_all_process_groups,
+    };
+}

@@ -1,0 +1,106 @@
+//! The tools `mcpctl tools` shows: every tool of every server, with its qualified name,
+//! annotations and filter status, from live connections or from the tools cache.
+
+use serde_json::Value;
+
+use crate::connections::{ServerConnection, filtered_reason};
+use crate::policy::EffectiveServer;
+use crate::tool_names::qualify_tool_names;
+
+/// One tool of one server, as listings show it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ToolEntry {
+    /// The server's name.
+    pub server: String,
+    /// The tool's name as the server gave it.
+    pub name: String,
+    /// The qualified name agents see (`mcp__<server>__<tool>`).
+    pub qualified: String,
+    /// The tool's description (may be empty).
+    pub description: String,
+    /// `annotations.readOnlyHint` is true.
+    pub read_only: bool,
+    /// `annotations.destructiveHint` is true.
+    pub destructive: bool,
+    /// The config key that hides it, when one does.
+    pub filtered_by: Option<String>,
+    /// The whole tool as the server described it.
+    pub tool: Value,
+}
+
+/// Every tool of every ready connection, with its qualified name and filter status.
+pub fn tool_entries(connections: &[ServerConnection]) -> Vec<ToolEntry> {
+    let listed: Vec<(EffectiveServer, Vec<Value>)> = connections
+        .iter()
+        .map(|c| {
+            let tools = c
+                .tools
+                .iter()
+                .filter_map(|t| serde_json::to_value(t).ok())
+                .collect();
+            (c.server.clone(), tools)
+        })
+        .collect();
+    listed_tool_entries(&listed)
+}
+
+/// Tool entries from tools as JSON (live or from the cache), per server.
+pub fn listed_tool_entries(listed: &[(EffectiveServer, Vec<Value>)]) -> Vec<ToolEntry> {
+    let tool_name = |tool: &Value| {
+        tool.get("name")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    let names = qualify_tool_names(listed.iter().flat_map(|(server, tools)| {
+        tools.iter().map(move |t| {
+            (
+                server.name().as_str(),
+                t.get("name").and_then(Value::as_str).unwrap_or(""),
+            )
+        })
+    }));
+    let mut entries = Vec::new();
+    for (server, tools) in listed {
+        for value in tools {
+            let hint = |key: &str| {
+                value.pointer(&format!("/annotations/{key}")) == Some(&Value::Bool(true))
+            };
+            let name = tool_name(value);
+            let server_name = server.name().to_string();
+            entries.push(ToolEntry {
+                qualified: names
+                    .get(&(server_name.clone(), name.clone()))
+                    .cloned()
+                    .unwrap_or_default(),
+                description: value
+                    .get("description")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string(),
+                read_only: hint("readOnlyHint"),
+                destructive: hint("destructiveHint"),
+                filtered_by: filtered_reason(server, &name),
+                server: server_name,
+                name,
+                tool: value.clone(),
+            });
+        }
+    }
+    entries
+}
+
+/// Keeps the tools matching `query` (a fuzzy match of server, name and description), best first.
+pub fn rank_tools(entries: Vec<ToolEntry>, query: &str) -> Vec<ToolEntry> {
+    let haystacks: Vec<String> = entries
+        .iter()
+        .map(|e| format!("{} {} {}", e.server, e.name, e.description))
+        .collect();
+    let ranked = mcpctl_fuzzy_match::rank(query, haystacks.iter().map(String::as_str));
+    ranked
+        .into_iter()
+        .filter(|(_, score)| *score > 0)
+        .filter_map(|(text, _)| haystacks.iter().position(|h| h == text))
+        .filter_map(|i| entries.get(i).cloned())
+        .collect()
+}

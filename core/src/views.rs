@@ -1,0 +1,154 @@
+//! Serialisable views of configured servers, with secrets masked: what `list --json`,
+//! `get --json` and the app server show. Field names follow Codex's `mcp list --json`, plus
+//! mcpctl's own fields.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use mcpctl_config::{OAuthClientConfig, Transport};
+use serde::Serialize;
+
+use crate::auth_status::RememberedAuthStatuses;
+use crate::policy::{AuthStatus, EffectiveServer, ServerStatus};
+use crate::redact::Redacted;
+
+/// One configured server as shown to users and scripts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ServerView {
+    /// The server's name.
+    pub name: String,
+    /// Whether it will be started.
+    pub enabled: bool,
+    /// Why it is disabled by something other than `enabled = false` (`requirements (<path>)`).
+    pub disabled_reason: Option<String>,
+    /// How it is reached.
+    pub transport: TransportView,
+    /// `startup_timeout_sec`.
+    pub startup_timeout_sec: Option<f64>,
+    /// `tool_timeout_sec`.
+    pub tool_timeout_sec: Option<f64>,
+    /// The auth status known offline.
+    pub auth_status: AuthStatus,
+    /// `required`.
+    pub required: bool,
+    /// `enabled_tools`.
+    pub enabled_tools: Option<Vec<String>>,
+    /// `disabled_tools`.
+    pub disabled_tools: Option<Vec<String>>,
+    /// `scopes`.
+    pub scopes: Option<Vec<String>>,
+    /// `oauth_resource`.
+    pub oauth_resource: Option<String>,
+    /// `[mcp_servers.<name>.oauth]`, the client secret masked.
+    pub oauth: Option<OAuthView>,
+    /// The file (or `-c` flag) that defined it.
+    pub source: String,
+    /// Keys of its table that mcpctl does not know.
+    pub ignored_keys: Vec<String>,
+}
+
+/// The transport part of a [`ServerView`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum TransportView {
+    /// A local program.
+    Stdio {
+        /// `command`.
+        command: String,
+        /// `args`.
+        args: Vec<String>,
+        /// `env`, values masked unless revealed; `None` when empty.
+        env: Option<BTreeMap<String, String>>,
+        /// `env_vars`.
+        env_vars: Vec<String>,
+        /// `cwd`.
+        cwd: Option<PathBuf>,
+    },
+    /// A streamable HTTP endpoint.
+    StreamableHttp {
+        /// `url`.
+        url: String,
+        /// `bearer_token_env_var`.
+        bearer_token_env_var: Option<String>,
+        /// `http_headers`, values masked unless revealed; `None` when empty.
+        http_headers: Option<BTreeMap<String, String>>,
+        /// `env_http_headers` (header → variable name; names are not secret).
+        env_http_headers: Option<BTreeMap<String, String>>,
+    },
+}
+
+/// `[mcp_servers.<name>.oauth]` with the client secret masked.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OAuthView {
+    /// `client_id`.
+    pub client_id: Option<String>,
+    /// `client_secret`, masked unless revealed.
+    pub client_secret: Option<String>,
+    /// `callback_url`.
+    pub callback_url: Option<String>,
+}
+
+fn shown(map: &BTreeMap<String, String>, reveal: bool) -> Option<BTreeMap<String, String>> {
+    (!map.is_empty()).then(|| {
+        map.iter()
+            .map(|(k, v)| (k.clone(), Redacted::new(v, reveal).to_string()))
+            .collect()
+    })
+}
+
+impl ServerView {
+    /// The view of `server`; secret values are masked unless `reveal`.
+    pub fn new(server: &EffectiveServer, auth: &RememberedAuthStatuses, reveal: bool) -> Self {
+        let config = server.config();
+        let transport = match &config.transport {
+            Transport::Stdio(stdio) => TransportView::Stdio {
+                command: stdio.command.clone(),
+                args: stdio.args.clone(),
+                env: shown(&stdio.env, reveal),
+                env_vars: stdio.env_vars.clone(),
+                cwd: stdio.cwd.clone(),
+            },
+            Transport::StreamableHttp(http) => TransportView::StreamableHttp {
+                url: http.url.clone(),
+                bearer_token_env_var: http.bearer_token_env_var.clone(),
+                http_headers: shown(&http.http_headers, reveal),
+                env_http_headers: (!http.env_http_headers.is_empty())
+                    .then(|| http.env_http_headers.clone()),
+            },
+        };
+        let disabled_reason = match server.status() {
+            ServerStatus::Disabled(reason) => reason.label(),
+            ServerStatus::Enabled => None,
+        };
+        Self {
+            name: server.name().to_string(),
+            enabled: server.is_enabled(),
+            disabled_reason,
+            transport,
+            startup_timeout_sec: config.startup_timeout.map(|d| d.as_secs_f64()),
+            tool_timeout_sec: config.tool_timeout.map(|d| d.as_secs_f64()),
+            auth_status: auth.status_of(server),
+            required: config.required,
+            enabled_tools: config.enabled_tools.clone(),
+            disabled_tools: config.disabled_tools.clone(),
+            scopes: config.scopes.clone(),
+            oauth_resource: config.oauth_resource.clone(),
+            oauth: config.oauth.as_ref().map(|o| OAuthView::new(o, reveal)),
+            source: server.source().to_string(),
+            ignored_keys: server.unknown_keys().to_vec(),
+        }
+    }
+}
+
+impl OAuthView {
+    fn new(oauth: &OAuthClientConfig, reveal: bool) -> Self {
+        Self {
+            client_id: oauth.client_id.clone(),
+            client_secret: oauth
+                .client_secret
+                .as_deref()
+                .map(|s| Redacted::new(s, reveal).to_string()),
+            callback_url: oauth.callback_url.clone(),
+        }
+    }
+}
