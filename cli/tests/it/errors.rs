@@ -120,14 +120,15 @@ fn bad_override_is_reported() {
         "{}",
         run.stderr
     );
-    let run = t.run(&["-c", "novalue", "list"]).fails(1);
+    // A flag that is not key=value is a usage error (exit 2), like clap's own.
+    let run = t.run(&["-c", "novalue", "list"]).fails(2);
     assert!(run.stderr.contains("-c key=value"), "{}", run.stderr);
 }
 
 #[test]
 fn invalid_url_is_refused_before_writing() {
     let t = TestHome::new();
-    let run = t.run(&["add", "x", "--url", "ftp://h"]).fails(1);
+    let run = t.run(&["add", "x", "--url", "ftp://h"]).fails(2);
     assert!(run.stderr.contains("http:// or https://"), "{}", run.stderr);
     assert!(!t.config_path().exists());
 }

@@ -34,7 +34,7 @@ fn everything_over_stdio() {
         script.display().to_string()
     ));
     let tools = t.run(&["tools", "everything", "--json"]).ok().json();
-    let names: Vec<&str> = tools
+    let names: Vec<&str> = tools["tools"]
         .as_array()
         .unwrap()
         .iter()
@@ -140,7 +140,7 @@ fn filesystem_over_stdio() {
         data.display().to_string()
     ));
     let tools = t.run(&["tools", "fs", "--json"]).ok().json();
-    assert!(tools.as_array().unwrap().len() >= 10, "{tools}");
+    assert!(tools["tools"].as_array().unwrap().len() >= 10, "{tools}");
     let file = data.join("hello.txt");
     let run = t
         .run(&[
@@ -157,4 +157,16 @@ fn filesystem_over_stdio() {
     );
     let outside = t.run(&["call", "fs", "read_text_file", "path=/etc/hostname"]);
     assert_eq!(outside.code, 1, "{}", outside.stdout);
+    // server-filesystem declares neither resources nor prompts: mcpctl says so instead of
+    // sending the request and printing a raw -32601.
+    for (command, noun) in [("resources", "resources"), ("prompts", "prompts")] {
+        let run = t.run(&[command, "fs"]).fails(1);
+        assert!(
+            run.stderr
+                .contains(&format!("MCP server 'fs' offers no {noun}")),
+            "{}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains("-32601"), "{}", run.stderr);
+    }
 }

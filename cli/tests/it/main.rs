@@ -9,5 +9,6 @@ mod interop;
 mod layers;
 mod list;
 mod live;
+mod newcomer;
 mod policy;
 mod support;

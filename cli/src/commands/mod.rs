@@ -1,0 +1,107 @@
+//! One module per command. Each parses nothing itself (clap did), calls one function of
+//! `mcpctl-core`, and renders what it gets back.
+
+pub mod add;
+pub mod call;
+pub mod check;
+pub mod config;
+pub mod features;
+pub mod get;
+pub mod list;
+pub mod read;
+pub mod remove;
+pub mod resources;
+pub mod toggle;
+pub mod tools;
+pub mod trust;
+
+use std::fmt;
+use std::process::ExitCode;
+
+use anyhow::{Context as _, Result};
+use mcpctl_core::{EditOutcome, LoadOptions, Workspace};
+
+use crate::args::{Cli, Command};
+use crate::output::{errln, note, warn};
+
+/// A command line that parsed but makes no sense (exit code 2, like clap's own usage errors).
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl fmt::Display for UsageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+/// Runs one parsed command.
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    if let Command::Config(config::ConfigCommand::Schema) = &cli.command {
+        return config::schema();
+    }
+    let workspace = load(&cli)?;
+    match cli.command {
+        Command::Add(args) => add::run(&workspace, *args),
+        Command::List(args) if args.check => check::run(&workspace, &args),
+        Command::List(args) => list::run(&workspace, &args),
+        Command::Get(args) => get::run(&workspace, &args),
+        Command::Tools(args) => tools::run(&workspace, &args),
+        Command::Call(args) => call::run(&workspace, &args),
+        Command::Resources(args) => resources::run_resources(&workspace, &args),
+        Command::Read(args) => read::run(&workspace, &args),
+        Command::Prompts(args) => resources::run_prompts(&workspace, &args),
+        Command::Remove(args) => remove::run(&workspace, &args),
+        Command::Enable(args) => toggle::run(&workspace, &args, true),
+        Command::Disable(args) => toggle::run(&workspace, &args, false),
+        Command::Trust(args) => trust::run(&workspace, &args),
+        Command::Features(command) => features::run(&workspace, &command),
+        Command::Config(command) => config::run(&workspace, command),
+    }
+}
+
+/// Loads every layer and the policy, with the `-c`/`--enable`/`--disable` flags on top, and
+/// prints the notices and warnings that loading produced.
+fn load(cli: &Cli) -> Result<Workspace> {
+    let overrides = cli
+        .overrides
+        .parse()
+        .map_err(|err| UsageError(err.to_string()))?
+        .into_iter()
+        .map(|o| mcpctl_core::config_override(&o.raw, o.key_path, o.value))
+        .collect();
+    let cwd = std::env::current_dir().context("cannot read the current folder")?;
+    let options = LoadOptions::from_env(cwd, overrides)?;
+    let workspace = Workspace::load(options)?;
+    for notice in workspace.notices() {
+        errln(&notice);
+    }
+    for warning in workspace.warnings() {
+        warn(warning);
+    }
+    Ok(workspace)
+}
+
+/// Prints an edit's warnings (a higher layer overrides what was written, ...).
+fn report(outcome: &EditOutcome) {
+    for warning in &outcome.warnings {
+        warn(warning);
+    }
+}
+
+/// Prints notes about servers that did not start (for commands that go on without them).
+fn report_failures(failures: &[(String, mcpctl_core::NotReady)]) {
+    for (name, why) in failures {
+        note(format_args!("MCP server '{name}' {why}"));
+    }
+}
+
+/// `ExitCode` 1 when `failed`, else 0.
+fn exit(failed: bool) -> ExitCode {
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
