@@ -134,6 +134,14 @@ pub enum CoreError {
         /// The OS error.
         source: std::io::Error,
     },
+    /// A resource template could not be filled.
+    #[error("cannot fill the resource template '{template}': {message}")]
+    InvalidTemplate {
+        /// The template.
+        template: String,
+        /// What is wrong.
+        message: String,
+    },
     /// A value could not be turned into JSON.
     #[error("cannot serialise {what} as JSON: {message}")]
     Serialize {

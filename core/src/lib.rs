@@ -19,6 +19,7 @@ mod tool_args;
 mod tool_list;
 mod tool_names;
 mod tools_cache;
+mod uri_template;
 mod views;
 mod workspace;
 
@@ -45,12 +46,15 @@ pub use ops::{AddRequest, EditOutcome};
 pub use policy::{AuthStatus, DisabledReason, EffectiveServer, EffectiveServers, ServerStatus};
 pub use redact::{MASK, Redacted, config_override, holds_secret, is_secret_key};
 pub use tool_args::build_tool_arguments;
-pub use tool_list::{ToolEntry, listed_tool_entries, rank_tools, tool_entries};
+pub use tool_list::{
+    ToolArgument, ToolEntry, listed_tool_entries, rank_tools, tool_arguments, tool_entries,
+};
 pub use tool_names::{
     MAX_TOOL_NAME_LEN, ToolFilterStatus, qualified_tool_name, qualify_tool_names,
     tool_filter_status,
 };
 pub use tools_cache::{CacheError, CachedServerInfo, CachedTools, ToolsCache};
+pub use uri_template::expand_uri_template;
 pub use views::{OAuthView, ServerView, TransportView};
 pub use workspace::{LoadOptions, Workspace};
 
@@ -68,4 +72,12 @@ pub mod client {
         ElicitResult, ElicitationAction, ElicitationHandler, ProgressHook,
         ProgressNotificationParam, kill_all_process_groups,
     };
+}
+
+/// The closest of `candidates` to `input`, for did-you-mean hints.
+pub fn did_you_mean<'a>(
+    input: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
+    mcpctl_fuzzy_match::did_you_mean(input, candidates).map(str::to_string)
 }

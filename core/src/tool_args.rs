@@ -36,6 +36,9 @@ pub fn build_tool_arguments(
         None => Map::new(),
     };
     let properties = schema.get("properties").and_then(Value::as_object);
+    let closed = schema.get("additionalProperties") == Some(&Value::Bool(false));
+    // Keys given more than once in this command line: their values are collected into an array.
+    let mut repeated: Vec<String> = Vec::new();
     for pair in pairs {
         let Some((key, raw)) = pair.split_once('=') else {
             return Err(invalid(format!(
@@ -46,6 +49,32 @@ pub fn build_tool_arguments(
             return Err(invalid(format!("the key is empty in '{pair}'")));
         }
         let property = properties.and_then(|p| p.get(key));
+        if property.is_none()
+            && !closed
+            && let Some(known) = properties
+            && let Some(close) =
+                mcpctl_fuzzy_match::did_you_mean(key, known.keys().map(String::as_str))
+        {
+            // A typo of a known argument would be sent and ignored by most servers.
+            return Err(invalid(format!(
+                "{key}: not an argument of this tool (did you mean '{close}'?); pass it with --args to send it anyway"
+            )));
+        }
+        let is_array = property.is_some_and(|p| schema_types(p).iter().any(|t| t == "array"));
+        if is_array {
+            let item = property.and_then(|p| p.get("items"));
+            let values =
+                array_values(raw, item).map_err(|message| invalid(format!("{key}: {message}")))?;
+            if repeated.iter().any(|k| k == key)
+                && let Some(Value::Array(existing)) = object.get_mut(key)
+            {
+                existing.extend(values);
+            } else {
+                object.insert(key.to_string(), Value::Array(values));
+                repeated.push(key.to_string());
+            }
+            continue;
+        }
         let value =
             typed_value(raw, property).map_err(|message| invalid(format!("{key}: {message}")))?;
         object.insert(key.to_string(), value);
@@ -61,6 +90,17 @@ pub fn build_tool_arguments(
             problems.join("\n  ")
         )))
     }
+}
+
+/// The items an array argument gets from one `KEY=VALUE`: a JSON array as it is, otherwise one
+/// item typed by the `items` schema (`paths=a paths=b` builds `["a", "b"]`).
+fn array_values(raw: &str, item: Option<&Value>) -> Result<Vec<Value>, String> {
+    if raw.trim_start().starts_with('[')
+        && let Ok(Value::Array(items)) = serde_json::from_str::<Value>(raw)
+    {
+        return Ok(items);
+    }
+    Ok(vec![typed_value(raw, item)?])
 }
 
 fn typed_value(raw: &str, property: Option<&Value>) -> Result<Value, String> {
@@ -266,6 +306,36 @@ mod tests {
             args,
             json!({"a": 2, "text": "42", "flag": true, "tags": ["x"], "n": 3})
         );
+    }
+
+    #[test]
+    fn array_arguments_take_repeats_and_bare_values() {
+        let args = build_tool_arguments(
+            "t",
+            &schema(),
+            None,
+            &pairs(&["a=1", "tags=x", "tags=y", "tags=[\"z\"]"]),
+        )
+        .unwrap();
+        assert_eq!(args["tags"], json!(["x", "y", "z"]));
+        let one =
+            build_tool_arguments("t", &schema(), None, &pairs(&["a=1", "tags=solo"])).unwrap();
+        assert_eq!(one["tags"], json!(["solo"]));
+        let numbers = json!({"type": "object", "properties": {"n": {"type": "array", "items": {"type": "integer"}}}});
+        let args = build_tool_arguments("t", &numbers, None, &pairs(&["n=1", "n=2"])).unwrap();
+        assert_eq!(args["n"], json!([1, 2]));
+        let err = build_tool_arguments("t", &numbers, None, &pairs(&["n=x"])).unwrap_err();
+        assert!(err.to_string().contains("n: expected a number"), "{err}");
+    }
+
+    #[test]
+    fn a_misspelt_key_suggests_the_close_one_even_in_an_open_schema() {
+        let open = json!({"type": "object", "properties": {"message": {"type": "string"}}});
+        let err = build_tool_arguments("t", &open, None, &pairs(&["mesage=hi"])).unwrap_err();
+        assert!(err.to_string().contains("did you mean 'message'?"), "{err}");
+        // A key nothing resembles is sent as it is (the schema allows extra keys).
+        let args = build_tool_arguments("t", &open, None, &pairs(&["zzz=1"])).unwrap();
+        assert_eq!(args, json!({"zzz": 1}));
     }
 
     #[test]

@@ -104,3 +104,106 @@ pub fn rank_tools(entries: Vec<ToolEntry>, query: &str) -> Vec<ToolEntry> {
         .filter_map(|i| entries.get(i).cloned())
         .collect()
 }
+
+/// One argument of a tool, from its input schema, as `tools <server> <tool>` shows it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ToolArgument {
+    /// The property name.
+    pub name: String,
+    /// Its JSON type(s), `any` when the schema gives none (`array of string` for typed arrays).
+    pub kind: String,
+    /// Listed in `required`.
+    pub required: bool,
+    /// Its `default`, if any.
+    pub default: Option<Value>,
+    /// Its `enum` choices (or those of its items), if any.
+    pub choices: Vec<Value>,
+    /// Its description (may be empty).
+    pub description: String,
+}
+
+/// The arguments a tool takes, in schema order, required ones first.
+pub fn tool_arguments(tool: &Value) -> Vec<ToolArgument> {
+    let schema = tool.get("inputSchema").unwrap_or(&Value::Null);
+    let required: Vec<&str> = schema
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|r| r.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let kind_of = |property: &Value| -> String {
+        let types = match property.get("type") {
+            Some(Value::String(t)) => vec![t.clone()],
+            Some(Value::Array(list)) => list
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect(),
+            _ => Vec::new(),
+        };
+        if types.is_empty() {
+            return "any".to_string();
+        }
+        let mut kind = types.join(" | ");
+        if types.iter().any(|t| t == "array")
+            && let Some(item) = property.pointer("/items/type").and_then(Value::as_str)
+        {
+            kind = kind.replace("array", &format!("array of {item}"));
+        }
+        kind
+    };
+    let mut arguments: Vec<ToolArgument> = schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .map(|(name, property)| ToolArgument {
+            name: name.clone(),
+            kind: kind_of(property),
+            required: required.contains(&name.as_str()),
+            default: property.get("default").cloned(),
+            choices: property
+                .get("enum")
+                .or_else(|| property.pointer("/items/enum"))
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default(),
+            description: property
+                .get("description")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string(),
+        })
+        .collect();
+    arguments.sort_by_key(|a| !a.required);
+    arguments
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn arguments_come_from_the_schema_required_first() {
+        let tool = json!({"name": "t", "inputSchema": {
+            "type": "object",
+            "properties": {
+                "limit": {"type": "integer", "default": 10, "description": "How many"},
+                "paths": {"type": "array", "items": {"type": "string"}},
+                "mode": {"type": "string", "enum": ["a", "b"]},
+                "query": {"type": "string"}
+            },
+            "required": ["query"]
+        }});
+        let args = tool_arguments(&tool);
+        assert_eq!(args[0].name, "query");
+        assert!(args[0].required);
+        let paths = args.iter().find(|a| a.name == "paths").unwrap();
+        assert_eq!(paths.kind, "array of string");
+        let limit = args.iter().find(|a| a.name == "limit").unwrap();
+        assert_eq!(limit.default, Some(json!(10)));
+        assert_eq!(limit.description, "How many");
+        let mode = args.iter().find(|a| a.name == "mode").unwrap();
+        assert_eq!(mode.choices, vec![json!("a"), json!("b")]);
+    }
+}

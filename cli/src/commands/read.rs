@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Args;
 use mcpctl_core::client::ClientHooks;
-use mcpctl_core::{Workspace, save_resource_contents};
+use mcpctl_core::{Workspace, expand_uri_template, save_resource_contents};
 
 use crate::output::{out, outln};
 use crate::progress::{self, Mode};
@@ -17,8 +17,11 @@ use crate::runtime::block_on;
 pub struct ReadArgs {
     /// The server.
     pub server: String,
-    /// The resource URI.
+    /// The resource URI, or a resource template such as `file:///{path}`.
     pub uri: String,
+    /// Values for the template's variables, as KEY=VALUE.
+    #[arg(value_name = "KEY=VALUE")]
+    pub values: Vec<String>,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
@@ -28,11 +31,16 @@ pub struct ReadArgs {
 }
 
 pub fn run(workspace: &Workspace, args: &ReadArgs) -> Result<ExitCode> {
+    let uri = if args.values.is_empty() && !args.uri.contains('{') {
+        args.uri.clone()
+    } else {
+        expand_uri_template(&args.uri, &args.values)?
+    };
     block_on(async {
         let (session, updates) =
             workspace.start_live(Some(&args.server), ClientHooks::default())?;
         let shown = progress::spawn(updates, session.server_names(), Mode::TerminalOnly);
-        let result = session.read(&args.uri).await;
+        let result = session.read(&uri).await;
         let _ = shown.await;
         let result = serde_json::to_value(result?)?;
         if args.json {

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Args;
 use mcpctl_core::client::ClientHooks;
-use mcpctl_core::{Workspace, rank_tools};
+use mcpctl_core::{CoreError, ToolEntry, Workspace, did_you_mean, rank_tools, tool_arguments};
 
 use super::report_failures;
 use crate::output::{note, out, outln};
@@ -17,6 +17,9 @@ use crate::runtime::block_on;
 pub struct ToolsArgs {
     /// Only this server (default: every enabled server).
     pub server: Option<String>,
+    /// Show this tool's arguments (name, type, required, default, choices, description).
+    #[arg(requires = "server")]
+    pub tool: Option<String>,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
@@ -44,6 +47,9 @@ pub fn run(workspace: &Workspace, args: &ToolsArgs) -> Result<ExitCode> {
         let report = report?;
         report_failures(&report.failures);
         let mut entries = report.entries;
+        if let Some(tool) = &args.tool {
+            return one_tool(&entries, args, tool);
+        }
         if let Some(query) = &args.search {
             entries = rank_tools(entries, query);
         }
@@ -74,6 +80,9 @@ fn cached(workspace: &Workspace, args: &ToolsArgs) -> Result<ExitCode> {
         ));
     }
     let mut entries = listing.entries;
+    if let Some(tool) = &args.tool {
+        return one_tool(&entries, args, tool);
+    }
     if let Some(query) = &args.search {
         entries = rank_tools(entries, query);
     }
@@ -87,6 +96,33 @@ fn cached(workspace: &Workspace, args: &ToolsArgs) -> Result<ExitCode> {
         out(&render::tools::table(
             &entries,
             args.search.is_some(),
+            Width::detect(args.wide),
+        ))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `tools <server> <tool>`: one tool and its arguments.
+fn one_tool(entries: &[ToolEntry], args: &ToolsArgs, tool: &str) -> Result<ExitCode> {
+    let server = args.server.as_deref().unwrap_or_default();
+    let Some(entry) = entries.iter().find(|e| e.name == tool) else {
+        return Err(CoreError::UnknownTool {
+            server: server.to_string(),
+            tool: tool.to_string(),
+            suggestion: did_you_mean(tool, entries.iter().map(|e| e.name.as_str())),
+        }
+        .into());
+    };
+    let arguments = tool_arguments(&entry.tool);
+    if args.json {
+        outln(&render::json_text(&serde_json::json!({
+            "tool": render::tools::json(std::slice::from_ref(entry), &[], &[])["tools"][0],
+            "arguments": arguments,
+        }))?)?;
+    } else {
+        out(&render::tools::detail(
+            entry,
+            &arguments,
             Width::detect(args.wide),
         ))?;
     }

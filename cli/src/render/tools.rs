@@ -1,9 +1,11 @@
 //! `mcpctl tools`.
 
-use mcpctl_core::{NotReady, ToolEntry};
+use std::fmt::Write as _;
+
+use mcpctl_core::{NotReady, ToolArgument, ToolEntry};
 use serde_json::{Value, json};
 
-use super::{Width, first_line, table as grid};
+use super::{Width, first_line, one_line, table as grid, text_block};
 
 /// One row per tool.
 pub fn table(entries: &[ToolEntry], ranked: bool, width: Width) -> String {
@@ -66,4 +68,73 @@ pub fn json(entries: &[ToolEntry], failures: &[(String, NotReady)], missing: &[S
         .map(|(name, why)| json!({"server": name, "error": why.to_string()}))
         .collect();
     json!({"tools": tools, "failed": failed, "not_cached": missing})
+}
+
+/// `tools <server> <tool>`: the tool's description and notes, then its arguments.
+pub fn detail(entry: &ToolEntry, arguments: &[ToolArgument], width: Width) -> String {
+    let mut out = format!(
+        "{} ({})\n",
+        one_line(&entry.name),
+        one_line(&entry.qualified)
+    );
+    if !entry.description.is_empty() {
+        for line in text_block(entry.description.trim()).lines() {
+            let _ = writeln!(out, "  {line}");
+        }
+    }
+    let mut notes = Vec::new();
+    if entry.read_only {
+        notes.push("read-only".to_string());
+    }
+    if entry.destructive {
+        notes.push("destructive".to_string());
+    }
+    if let Some(by) = &entry.filtered_by {
+        notes.push(format!("filtered by {by}"));
+    }
+    if !notes.is_empty() {
+        let _ = writeln!(out, "  notes: {}", notes.join(", "));
+    }
+    out.push('\n');
+    if arguments.is_empty() {
+        out.push_str("No arguments.\n");
+        return out;
+    }
+    let rows: Vec<Vec<String>> = arguments
+        .iter()
+        .map(|a| {
+            let choices: Vec<String> = a
+                .choices
+                .iter()
+                .map(|c| c.as_str().map_or_else(|| c.to_string(), str::to_string))
+                .collect();
+            vec![
+                a.name.clone(),
+                a.kind.clone(),
+                if a.required { "yes" } else { "no" }.to_string(),
+                a.default
+                    .as_ref()
+                    .map_or_else(|| "-".to_string(), ToString::to_string),
+                if choices.is_empty() {
+                    "-".to_string()
+                } else {
+                    choices.join(", ")
+                },
+                first_line(&a.description, 200),
+            ]
+        })
+        .collect();
+    out.push_str(&grid(
+        &[
+            "Argument",
+            "Type",
+            "Required",
+            "Default",
+            "Choices",
+            "Description",
+        ],
+        &rows,
+        width,
+    ));
+    out
 }

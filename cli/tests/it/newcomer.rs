@@ -334,3 +334,59 @@ fn help_documents_home_files_and_exit_codes() {
         assert!(run.stdout.contains(needle), "{needle}: {}", run.stdout);
     }
 }
+
+/// `tools <server> <tool>` shows one tool's arguments; a misspelt tool gets a suggestion.
+#[test]
+fn tools_shows_one_tools_arguments() {
+    let t = TestHome::new();
+    t.write_config(&server("t", &[], ""));
+    let run = t.run(&["tools", "t", "add"]).ok();
+    insta::assert_snapshot!(run.stdout);
+    let json = t.run(&["tools", "t", "add", "--json"]).ok().json();
+    assert_eq!(json["arguments"][0]["name"], "a");
+    assert_eq!(json["arguments"][0]["required"], true);
+    let run = t.run(&["tools", "t", "ad"]).fails(1);
+    assert!(run.stderr.contains("Did you mean 'add'?"), "{}", run.stderr);
+}
+
+/// `read` fills a resource template from KEY=VALUE pairs.
+#[test]
+fn read_fills_a_resource_template() {
+    let t = TestHome::new();
+    t.write_config(&server("t", &[], ""));
+    let run = t
+        .run(&["read", "t", "test://echo/{text}", "text=hi there"])
+        .ok();
+    assert_eq!(run.stdout, "hi%20there\n");
+    let run = t.run(&["read", "t", "test://echo/{text}"]).fails(1);
+    assert!(
+        run.stderr.contains("no value for 'text': add text=VALUE"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// Repeated KEY=VALUE pairs build an array argument.
+#[test]
+fn call_collects_repeated_keys_into_an_array() {
+    let Some(pkg) = mcpctl_test_support::peer_package("@modelcontextprotocol/server-filesystem")
+    else {
+        return;
+    };
+    let t = TestHome::new();
+    let data = t.root.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::write(data.join("a.txt"), "first file\n").unwrap();
+    std::fs::write(data.join("b.txt"), "second file\n").unwrap();
+    let data = data.canonicalize().unwrap();
+    t.write_config(&format!(
+        "[mcp_servers.fs]\ncommand = \"node\"\nargs = [{:?}, {:?}]\n",
+        pkg.join("dist/index.js").display().to_string(),
+        data.display().to_string()
+    ));
+    let a = format!("paths={}", data.join("a.txt").display());
+    let b = format!("paths={}", data.join("b.txt").display());
+    let run = t.run(&["call", "fs", "read_multiple_files", &a, &b]).ok();
+    assert!(run.stdout.contains("first file"), "{}", run.stdout);
+    assert!(run.stdout.contains("second file"), "{}", run.stdout);
+}
