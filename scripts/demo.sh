@@ -8,10 +8,20 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root="$PWD"
 
-cargo build -q -p mcpctl-cli -p mcpctl-test-server
 target_dir="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')"
-mcpctl="$target_dir/debug/mcpctl"
-demo_server="$target_dir/debug/mcpctl-test-server"
+# Reuse a release build when one is at least as new as the sources (`just install` or
+# `cargo build --release` made it); otherwise build debug, showing cargo's progress.
+profile=debug
+if [ -x "$target_dir/release/mcpctl" ] && [ -x "$target_dir/release/mcpctl-test-server" ] \
+    && [ -z "$(find cli core rmcp-client utils testing/test-server -name '*.rs' -newer "$target_dir/release/mcpctl" -print -quit)" ]; then
+    profile=release
+    echo "Using the release build in $target_dir/release."
+else
+    echo "Building mcpctl and the demo server (debug; the first build takes a few minutes)..."
+    cargo build -p mcpctl-cli -p mcpctl-test-server
+fi
+mcpctl="$target_dir/$profile/mcpctl"
+demo_server="$target_dir/$profile/mcpctl-test-server"
 
 home="$root/target/demo-home"
 rm -rf "$home"
@@ -41,4 +51,6 @@ done
 if [ -n "$codex" ]; then
     printf '\nThe Codex CLI reads the same file:\n'
     run env CODEX_HOME="$home" "$codex" mcp list
+else
+    printf '\nSkipped the Codex step: the Codex CLI is not installed (run `just peers` to install the pinned one).\n'
 fi
