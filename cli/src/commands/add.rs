@@ -251,7 +251,13 @@ fn resolve(args: &AddArgs) -> Result<Target, clap::Error> {
     }
     let headers =
         mcpctl_core::classify_headers(args.headers.clone(), args.bearer_token_env_var.clone())
-            .map_err(|problem| usage(&format!("--header: {problem}")))?;
+            .map_err(|problem| match problem {
+                mcpctl_core::EntryProblem::Invalid { key, message } => usage(&format!(
+                    "--header {}: {message}",
+                    key.trim_start_matches("headers.")
+                )),
+                other => usage(&format!("--header: {other}")),
+            })?;
     Ok(Target::Http {
         url: target,
         headers,

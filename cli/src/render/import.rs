@@ -15,8 +15,8 @@ pub fn plan(plan: &ImportPlan, reveal: bool, width: Width) -> String {
     let found = plan.servers.len() + plan.skipped.len();
     let _ = writeln!(
         out,
-        "Found {found} MCP server{} in {}:",
-        plural(found),
+        "Found {found} MCP server entr{} in {}:",
+        if found == 1 { "y" } else { "ies" },
         if plan.files.len() == 1 {
             "one file"
         } else {

@@ -70,7 +70,7 @@ impl EntryProblem {
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum ServerJsonError {
     /// Not valid JSON.
-    #[error("the server JSON is not valid JSON: line {line}, column {column}: {message}")]
+    #[error("server JSON: not valid JSON at line {line}, column {column}: {message}")]
     Json {
         /// 1-based line.
         line: usize,
@@ -80,7 +80,7 @@ pub enum ServerJsonError {
         message: String,
     },
     /// Valid JSON, but not a server mcpctl can store.
-    #[error("the server JSON {0}")]
+    #[error("server JSON: {0}")]
     Entry(EntryProblem),
 }
 
@@ -124,6 +124,12 @@ pub enum ImportError {
         key: String,
         /// What was expected.
         message: String,
+    },
+    /// The file given does not exist.
+    #[error("{} does not exist", path.display())]
+    Missing {
+        /// The file.
+        path: PathBuf,
     },
     /// None of the files looked at exists.
     #[error(

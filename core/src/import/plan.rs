@@ -409,3 +409,79 @@ fn rename_note(source_name: &str, name: &ServerName) -> String {
         format!("renamed from {source_name:?}: another imported server already took that name")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workspace::LoadOptions;
+    use mcpctl_config::Paths;
+    use pretty_assertions::assert_eq;
+
+    const ORIGINAL: &str = "# mine\nmodel = \"o3\"\n\n[mcp_servers.a]\ncommand = \"old\"\nargs = [\"x\"]\n\n[mcp_servers.a.env]\nK = \"v\"\n";
+
+    fn setup() -> (tempfile::TempDir, Workspace, ImportLocations) {
+        let dir = tempfile::tempdir().unwrap();
+        let (home, work) = (dir.path().join("home"), dir.path().join("work"));
+        std::fs::create_dir_all(&home).unwrap();
+        std::fs::create_dir_all(&work).unwrap();
+        std::fs::write(home.join("config.toml"), ORIGINAL).unwrap();
+        std::fs::write(
+            work.join(".mcp.json"),
+            r#"{"mcpServers": {"a": {"command": "new"}, "b c": {"command": "b"}, "b-c": {"url": "http://127.0.0.1:1/mcp"}}}"#,
+        )
+        .unwrap();
+        let workspace = Workspace::load(LoadOptions {
+            cwd: work.clone(),
+            paths: Paths::new(home, dir.path().join("sys")),
+            overrides: Vec::new(),
+        })
+        .unwrap();
+        let locations = ImportLocations {
+            cwd: work,
+            claude_json: None,
+            claude_desktop: None,
+        };
+        (dir, workspace, locations)
+    }
+
+    fn request(replace: bool) -> ImportRequest {
+        ImportRequest {
+            from: Some(ImportSource::McpJson),
+            replace,
+            ..ImportRequest::default()
+        }
+    }
+
+    #[test]
+    fn names_that_collide_after_mapping_get_a_number() {
+        let (_dir, workspace, locations) = setup();
+        let plan = workspace.plan_import(&request(false), &locations).unwrap();
+        let names: Vec<(&str, &str)> = plan
+            .servers
+            .iter()
+            .map(|s| (s.source_name.as_str(), s.name.as_str()))
+            .collect();
+        assert_eq!(names, [("a", "a"), ("b c", "b-c"), ("b-c", "b-c-2")]);
+        assert_eq!(plan.servers[0].action, ImportAction::Exists);
+        assert!(plan.servers[2].notes[0].contains("another imported server"));
+        assert!(matches!(
+            workspace.write_import(&plan),
+            Err(ImportError::Blocked { .. })
+        ));
+    }
+
+    #[test]
+    fn an_interrupted_import_is_undone() {
+        let (dir, workspace, locations) = setup();
+        let plan = workspace.plan_import(&request(true), &locations).unwrap();
+        let outcome = workspace.write_import(&plan).unwrap();
+        assert_eq!(outcome.added.len(), 2);
+        assert_eq!(outcome.replaced.len(), 1);
+        let config = dir.path().join("home/config.toml");
+        assert_ne!(std::fs::read_to_string(&config).unwrap(), ORIGINAL);
+        // As if the next write had failed: everything written so far is taken back out.
+        let said = workspace.undo_import(&outcome, &workspace.user_layer_servers());
+        assert!(said.contains("written back"), "{said}");
+        assert_eq!(std::fs::read_to_string(&config).unwrap(), ORIGINAL);
+    }
+}

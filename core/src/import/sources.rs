@@ -177,7 +177,7 @@ pub fn read_sources(
 ) -> Result<FoundServers, ImportError> {
     let mut found = FoundServers::default();
     if let Some(path) = path {
-        let path = locations.cwd.join(path);
+        let path = crate::input::absolute_dir(&locations.cwd, path);
         let path = if path.is_dir() {
             path.join(match from {
                 Some(ImportSource::ClaudeCode) => CLAUDE_JSON,
@@ -187,10 +187,7 @@ pub fn read_sources(
         } else {
             path
         };
-        let root = read_json(&path)?.ok_or_else(|| ImportError::Read {
-            path: path.clone(),
-            source: std::io::Error::from(std::io::ErrorKind::NotFound),
-        })?;
+        let root = read_json(&path)?.ok_or_else(|| ImportError::Missing { path: path.clone() })?;
         let kind = from.unwrap_or_else(|| ImportSource::detect(&path, &root));
         read_file(kind, &path, &root, locations, &mut found)?;
         return Ok(found);
