@@ -5,7 +5,8 @@ use clap::{Parser, Subcommand};
 use mcpctl_utils_cli::ConfigOverrides;
 
 use crate::commands::{
-    add::AddArgs, call::CallArgs, config::ConfigCommand, features::FeaturesCommand, get::GetArgs,
+    add::AddArgs, add_json::AddJsonArgs, call::CallArgs, completions::CompletionsArgs,
+    config::ConfigCommand, features::FeaturesCommand, get::GetArgs, import::ImportArgs,
     list::ListArgs, read::ReadArgs, toggle::NameArg, tools::ToolsArgs, trust::TrustArgs,
 };
 
@@ -44,6 +45,11 @@ pub struct Cli {
 pub enum Command {
     /// Add an MCP server to the user config.
     Add(Box<AddArgs>),
+    /// Add an MCP server given as JSON, in the form Claude Code's add-json takes.
+    AddJson(Box<AddJsonArgs>),
+    /// Import MCP servers from Claude Code, Claude Desktop or a .mcp.json file (dry run
+    /// unless --write).
+    Import(ImportArgs),
     /// List configured MCP servers (never touches the network; --check connects).
     List(ListArgs),
     /// Show one MCP server's configuration.
@@ -72,6 +78,8 @@ pub enum Command {
     /// Inspect the configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(CompletionsArgs),
 }
 
 #[cfg(test)]

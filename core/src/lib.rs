@@ -10,6 +10,7 @@ mod connections;
 mod contents;
 mod error;
 mod explain;
+mod import;
 mod input;
 mod live;
 mod ops;
@@ -35,6 +36,12 @@ pub use contents::{
 };
 pub use error::{CoreError, NotReady, StartFailure};
 pub use explain::ExplainEntry;
+pub use import::{
+    CodexHint, ConvertedServer, EntryProblem, HeaderSettings, ImportAction, ImportError,
+    ImportLocations, ImportOutcome, ImportPlan, ImportRequest, ImportSource, Origin, PlannedServer,
+    Scope, ServerJsonError, SkipReason, SkippedServer, classify_headers, codex_hint,
+    parse_header_flag, parse_server_json,
+};
 pub use input::{
     MAX_TIMEOUT_SECS, MIN_TIMEOUT_SECS, absolute_dir, check_http_url, parse_timeout_secs,
 };

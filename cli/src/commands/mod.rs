@@ -2,11 +2,14 @@
 //! `mcpctl-core`, and renders what it gets back.
 
 pub mod add;
+pub mod add_json;
 pub mod call;
 pub mod check;
+pub mod completions;
 pub mod config;
 pub mod features;
 pub mod get;
+pub mod import;
 pub mod list;
 pub mod read;
 pub mod remove;
@@ -38,14 +41,37 @@ impl std::error::Error for UsageError {}
 
 /// Runs one parsed command.
 pub fn run(cli: Cli) -> Result<ExitCode> {
-    if let Command::Config(config::ConfigCommand::Schema) = &cli.command {
-        return config::schema();
+    let cli = match cli.command {
+        Command::Add(args) => Cli {
+            command: Command::Add(Box::new(
+                add::flags_after_url(*args).unwrap_or_else(|err| err.exit()),
+            )),
+            ..cli
+        },
+        _ => cli,
+    };
+    match &cli.command {
+        Command::Config(config::ConfigCommand::Schema) => return config::schema(),
+        Command::Completions(args) => return completions::run(args),
+        // Flags that clap cannot check alone fail like clap's own errors: before anything is
+        // loaded, with the usage, exit code 2.
+        Command::Add(args) => add::check_usage(args).unwrap_or_else(|err| err.exit()),
+        _ => {}
     }
     let workspace = load(&cli)?;
     match cli.command {
         Command::Add(args) => add::run(&workspace, *args),
-        Command::List(args) if args.check => check::run(&workspace, &args),
-        Command::List(args) => list::run(&workspace, &args),
+        Command::AddJson(args) => add_json::run(&workspace, *args),
+        Command::Import(args) => import::run(&workspace, &args),
+        Command::Completions(_) => Ok(ExitCode::SUCCESS),
+        Command::List(args) if args.check => {
+            codex_hint(&workspace);
+            check::run(&workspace, &args)
+        }
+        Command::List(args) => {
+            codex_hint(&workspace);
+            list::run(&workspace, &args)
+        }
         Command::Get(args) => get::run(&workspace, &args),
         Command::Tools(args) => tools::run(&workspace, &args),
         Command::Call(args) => call::run(&workspace, &args),
@@ -81,6 +107,24 @@ fn load(cli: &Cli) -> Result<Workspace> {
         warn(warning);
     }
     Ok(workspace)
+}
+
+/// A Codex user running mcpctl for the first time: say how to share Codex's file.
+fn codex_hint(workspace: &Workspace) {
+    let Some(hint) = mcpctl_core::codex_hint(&workspace.paths().user_config()) else {
+        return;
+    };
+    let tilde = crate::render::import::home_relative;
+    let servers = match hint.servers {
+        Some(1) => " has 1 MCP server".to_string(),
+        Some(n) => format!(" has {n} MCP servers"),
+        None => " exists".to_string(),
+    };
+    note(format_args!(
+        "Codex's config {}{servers}; to use it with mcpctl: export MCPCTL_HOME={}",
+        tilde(&hint.config),
+        tilde(&hint.codex_home)
+    ));
 }
 
 /// Prints an edit's warnings (a higher layer overrides what was written, ...).

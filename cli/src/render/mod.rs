@@ -4,6 +4,7 @@
 pub mod call;
 pub mod check;
 pub mod config;
+pub mod import;
 pub mod listings;
 pub mod servers;
 pub mod tools;

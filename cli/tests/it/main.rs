@@ -9,6 +9,7 @@ mod interop;
 mod layers;
 mod list;
 mod live;
+mod migrate;
 mod newcomer;
 mod policy;
 mod support;
