@@ -408,7 +408,34 @@ async function main() {
     authorization_response_iss_parameter_supported: opts.iss,
   };
   asApp.use("/.well-known/oauth-authorization-server", metadataHandler(asMetadata));
+  // Test hooks. /_test/state: counters, no token values. /_test/issue: tokens without the
+  // browser dance, for tests that need a stored login to start from (a new public client, or
+  // `client_id=` an existing one; `scope=`, `ttl=` seconds for this access token).
   asApp.get("/_test/state", (_req, res) => res.json(provider.state()));
+  asApp.post("/_test/issue", (req, res) => {
+    let clientId = req.query.client_id;
+    if (!clientId) {
+      clientId = crypto.randomUUID();
+      provider.clients.set(clientId, {
+        client_id: clientId,
+        client_id_issued_at: nowSecs(),
+        redirect_uris: ["http://127.0.0.1/callback"],
+        token_endpoint_auth_method: "none",
+        grant_types: ["authorization_code", "refresh_token"],
+        response_types: ["code"],
+      });
+    } else if (!provider.clients.has(clientId)) {
+      return oauthError(res, 400, "invalid_client", "unknown client_id");
+    }
+    const scopes = typeof req.query.scope === "string" ? req.query.scope.split(" ").filter(Boolean) : opts.scopes;
+    const tokens = provider.issue(clientId, scopes, mcpUrl);
+    if (req.query.ttl !== undefined) {
+      const ttl = Number(req.query.ttl);
+      provider.accessTokens.get(tokens.access_token).expiresAt = Date.now() / 1000 + ttl;
+      tokens.expires_in = ttl;
+    }
+    res.json({ client_id: clientId, ...tokens });
+  });
   // The SDK router also serves protected-resource metadata at the issuer; this server keeps
   // that document on the MCP server's origin only.
   asApp.use("/.well-known/oauth-protected-resource", (_req, res) => res.status(404).end());

@@ -34,6 +34,21 @@ pub struct Ready {
     pub token_endpoint_auth_method: Option<String>,
 }
 
+/// Tokens from [`OAuthTestServer::issue_tokens`].
+#[derive(Debug, Clone, Deserialize)]
+pub struct IssuedTokens {
+    /// The client they were issued to.
+    pub client_id: String,
+    /// The access token.
+    pub access_token: String,
+    /// The refresh token (absent with `--no-refresh`).
+    pub refresh_token: Option<String>,
+    /// Seconds the access token lives.
+    pub expires_in: u64,
+    /// The granted scopes, space-separated.
+    pub scope: Option<String>,
+}
+
 /// A running provider; killed on drop.
 pub struct OAuthTestServer {
     child: Child,
@@ -125,6 +140,40 @@ impl OAuthTestServer {
         &self.ready.issuer
     }
 
+    /// Tokens issued straight away (the provider's `/_test/issue` hook), for a test that needs
+    /// a valid login to start from: a new public client unless `client_id` is given;
+    /// `ttl_secs` overrides the access token's lifetime (0 = already expired).
+    pub fn issue_tokens(
+        &self,
+        client_id: Option<&str>,
+        scope: Option<&str>,
+        ttl_secs: Option<u64>,
+    ) -> Result<IssuedTokens, String> {
+        let mut query = Vec::new();
+        if let Some(c) = client_id {
+            query.push(format!("client_id={}", encode(c)));
+        }
+        if let Some(s) = scope {
+            query.push(format!("scope={}", encode(s)));
+        }
+        if let Some(t) = ttl_secs {
+            query.push(format!("ttl={t}"));
+        }
+        let body = http(
+            &self.ready.issuer,
+            "POST",
+            &format!("/_test/issue?{}", query.join("&")),
+        )?;
+        serde_json::from_str(&body).map_err(|e| format!("unexpected /_test/issue answer: {e}"))
+    }
+
+    /// The provider's counters (`/_test/state`): `clients`, `access_tokens`, `refresh_tokens`,
+    /// `registrations`, `codes`, `tokens`, `refreshes`, `revocations`, `rejected_refreshes`.
+    pub fn state(&self) -> Result<serde_json::Value, String> {
+        let body = http(&self.ready.issuer, "GET", "/_test/state")?;
+        serde_json::from_str(&body).map_err(|e| format!("unexpected /_test/state answer: {e}"))
+    }
+
     /// Every request served so far, one JSON object each: `method`, `path`, `headers` (names),
     /// `authorization_scheme`, `query_keys`, `body_keys`, `values` (non-secret parameters),
     /// `status`.
@@ -142,6 +191,49 @@ impl Drop for OAuthTestServer {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// One HTTP/1.1 request without a body to `base` (`http://127.0.0.1:<port>`); the body of a
+/// 2xx answer. Enough for the test hooks, without an HTTP client dependency.
+fn http(base: &str, method: &str, path_and_query: &str) -> Result<String, String> {
+    use std::io::{Read as _, Write as _};
+    let authority = base.strip_prefix("http://").ok_or("not an http URL")?;
+    let mut stream = std::net::TcpStream::connect(authority).map_err(|e| format!("{base}: {e}"))?;
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    write!(
+        stream,
+        "{method} {path_and_query} HTTP/1.1\r\nHost: {authority}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    )
+    .map_err(|e| format!("{base}: {e}"))?;
+    let mut answer = String::new();
+    stream
+        .read_to_string(&mut answer)
+        .map_err(|e| format!("{base}: {e}"))?;
+    let (head, body) = answer
+        .split_once("\r\n\r\n")
+        .ok_or("malformed HTTP answer")?;
+    let ok = head
+        .split(' ')
+        .nth(1)
+        .is_some_and(|status| status.starts_with('2'));
+    if !ok {
+        return Err(format!(
+            "{method} {path_and_query}: {}",
+            head.lines().next().unwrap_or("")
+        ));
+    }
+    Ok(body.to_owned())
+}
+
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// `testing/oauth-server` of this checkout.
@@ -199,4 +291,3 @@ impl Drop for TempDir {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
-

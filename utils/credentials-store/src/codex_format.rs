@@ -170,7 +170,8 @@ mod tests {
     fn file_entry_is_byte_identical_to_codex() {
         // The shape `codex mcp login` (0.171) wrote, tokens replaced.
         let codex = r#"{"server_name":"probe","server_url":"http://127.0.0.1:40031/mcp","issuer":"http://127.0.0.1:42575","client_id":"cid","access_token":"AT","expires_at":4600000,"refresh_token":"RT","scopes":["mcp:read","mcp:write"]}"#;
-        let ours = serde_json::to_string(&FileEntry::from_credentials(&sample(), Map::new())).unwrap();
+        let ours =
+            serde_json::to_string(&FileEntry::from_credentials(&sample(), Map::new())).unwrap();
         assert_eq!(ours, codex);
         let back: FileEntry = serde_json::from_str(codex).unwrap();
         assert_eq!(back.into_credentials(None), sample());

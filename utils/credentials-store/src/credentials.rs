@@ -60,7 +60,9 @@ impl StoredCredentials {
     pub fn expires_at_from(expires_in: Duration, now: SystemTime) -> u64 {
         now.checked_add(expires_in)
             .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-            .map_or(u64::MAX, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+            .map_or(u64::MAX, |d| {
+                u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+            })
     }
 }
 

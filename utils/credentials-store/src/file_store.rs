@@ -51,7 +51,10 @@ impl FileStore {
     }
 
     /// The credentials of each key, reading the files once.
-    pub fn load_all(&self, keys: &[StoreKey]) -> Result<Vec<Option<StoredCredentials>>, StoreError> {
+    pub fn load_all(
+        &self,
+        keys: &[StoreKey],
+    ) -> Result<Vec<Option<StoredCredentials>>, StoreError> {
         let _lock = self.lock()?;
         let (path, side_path) = (self.path(), self.side_path());
         let Some(main) = read_document(&path)? else {
@@ -213,8 +216,11 @@ fn write_document(path: &Path, document: &Document) -> Result<(), StoreError> {
         .suffix(".tmp")
         .tempfile_in(dir)
         .map_err(io_error("create a temporary file in", dir))?;
-    tmp.write_all(&bytes).map_err(io_error("write", tmp.path()))?;
-    tmp.as_file().sync_all().map_err(io_error("sync", tmp.path()))?;
+    tmp.write_all(&bytes)
+        .map_err(io_error("write", tmp.path()))?;
+    tmp.as_file()
+        .sync_all()
+        .map_err(io_error("sync", tmp.path()))?;
     tmp.persist(path)
         .map_err(|e| io_error("replace", path)(e.error))?;
     #[cfg(unix)]
@@ -250,7 +256,8 @@ mod tests {
         let a = creds("a");
         let other_entry = serde_json::json!({"shape": "unknown to mcpctl"});
         let mut doc = Document::new();
-        let mut a_value = serde_json::to_value(FileEntry::from_credentials(&a, Map::new())).unwrap();
+        let mut a_value =
+            serde_json::to_value(FileEntry::from_credentials(&a, Map::new())).unwrap();
         a_value["future_field"] = serde_json::json!(7);
         doc.insert(a.key().to_string(), a_value);
         doc.insert("zzz|0000000000000000".into(), other_entry.clone());

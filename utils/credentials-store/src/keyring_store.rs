@@ -114,5 +114,7 @@ fn looks_locked(reason: &str) -> bool {
 
 fn looks_unreachable(reason: &str) -> bool {
     let r = reason.to_ascii_lowercase();
-    r.contains("serviceunknown") || r.contains("not provided by any .service") || r.contains("no such file")
+    r.contains("serviceunknown")
+        || r.contains("not provided by any .service")
+        || r.contains("no such file")
 }

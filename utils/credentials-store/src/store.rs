@@ -211,10 +211,7 @@ impl CredentialStore {
     /// Takes the cross-process refresh lock of `key`: `<home>/mcp-oauth-locks/<sha256 of the
     /// key>.lock`, the lock Codex takes for the same credential. Waits at most the lock timeout.
     pub fn lock_for_refresh(&self, key: &StoreKey) -> Result<RefreshGuard, StoreError> {
-        let path = self
-            .home
-            .join(LOCK_DIR)
-            .join(key.refresh_lock_file_name());
+        let path = self.home.join(LOCK_DIR).join(key.refresh_lock_file_name());
         let lock = LockGuard::acquire(path, self.lock_timeout)?;
         Ok(RefreshGuard { lock })
     }
