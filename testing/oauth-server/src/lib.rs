@@ -246,6 +246,16 @@ pub fn browser_script() -> PathBuf {
     script_dir().join("browser.sh")
 }
 
+/// The environment that makes a program open the browser script: `BROWSER`, and `MCPCTL_NODE`
+/// so the script finds Node even when it is not on `PATH`.
+pub fn browser_env() -> Vec<(&'static str, std::ffi::OsString)> {
+    let mut env = vec![("BROWSER", browser_script().into_os_string())];
+    if let Some(node) = node() {
+        env.push(("MCPCTL_NODE", node.into_os_string()));
+    }
+    env
+}
+
 fn peers_dir() -> PathBuf {
     script_dir().join("../peers/node_modules")
 }

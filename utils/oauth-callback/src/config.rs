@@ -86,14 +86,22 @@ impl CallbackConfig {
             url: raw.clone(),
             reason: reason.to_owned(),
         };
-        let url = Url::parse(raw).map_err(|e| invalid(&format!("{e}; write an absolute http URL")))?;
+        let url =
+            Url::parse(raw).map_err(|e| invalid(&format!("{e}; write an absolute http URL")))?;
         if !matches!(url.scheme(), "http" | "https") {
             return Err(invalid("only http and https callback URLs can be served"));
         }
         if url.fragment().is_some() {
-            return Err(invalid("a redirect URI may not have a #fragment (RFC 6749 §3.1.2)"));
+            return Err(invalid(
+                "a redirect URI may not have a #fragment (RFC 6749 §3.1.2)",
+            ));
         }
-        let path = if url.path().is_empty() { "/" } else { url.path() }.to_owned();
+        let path = if url.path().is_empty() {
+            "/"
+        } else {
+            url.path()
+        }
+        .to_owned();
         let loopback: Option<Vec<IpAddr>> = match url.host() {
             Some(Host::Domain(d)) if d.eq_ignore_ascii_case("localhost") => {
                 Some(vec![Ipv4Addr::LOCALHOST.into(), Ipv6Addr::LOCALHOST.into()])
@@ -126,7 +134,7 @@ impl CallbackConfig {
                 } else {
                     // Without a port in the URL the browser would go to port 80: the port we
                     // listen on has to be in the redirect URI.
-                    RedirectUri::WithBoundPort(url.clone())
+                    RedirectUri::WithBoundPort(url)
                 };
                 let redirect_uri = match (redirect_uri, self.port) {
                     (RedirectUri::WithBoundPort(mut url), Some(p)) => {
@@ -136,7 +144,10 @@ impl CallbackConfig {
                     (other, _) => other,
                 };
                 Ok(Plan {
-                    addrs: ips.into_iter().map(|ip| SocketAddr::new(ip, port)).collect(),
+                    addrs: ips
+                        .into_iter()
+                        .map(|ip| SocketAddr::new(ip, port))
+                        .collect(),
                     redirect_uri,
                     path,
                     scope: BindScope::Loopback,
@@ -183,11 +194,17 @@ mod tests {
     fn default_is_loopback_with_os_port() {
         let p = plan(None, None).unwrap();
         assert_eq!(p.addrs, vec!["127.0.0.1:0".parse().unwrap()]);
-        assert_eq!(p.redirect_uri.resolve(4242), "http://127.0.0.1:4242/callback");
+        assert_eq!(
+            p.redirect_uri.resolve(4242),
+            "http://127.0.0.1:4242/callback"
+        );
         assert_eq!(p.path, "/callback");
         assert_eq!(p.scope, BindScope::Loopback);
         let fixed = plan(Some(5555), None).unwrap();
-        assert_eq!(fixed.redirect_uri, RedirectUri::Exact("http://127.0.0.1:5555/callback".into()));
+        assert_eq!(
+            fixed.redirect_uri,
+            RedirectUri::Exact("http://127.0.0.1:5555/callback".into())
+        );
     }
 
     #[test]
@@ -200,7 +217,10 @@ mod tests {
         assert_eq!(p.path, "/oauth/done");
         assert_eq!(
             p.addrs,
-            vec!["127.0.0.1:8765".parse().unwrap(), "[::1]:8765".parse().unwrap()]
+            vec![
+                "127.0.0.1:8765".parse().unwrap(),
+                "[::1]:8765".parse().unwrap()
+            ]
         );
         let v6 = plan(None, Some("http://[::1]:9000/cb")).unwrap();
         assert_eq!(v6.addrs, vec!["[::1]:9000".parse().unwrap()]);
@@ -211,7 +231,10 @@ mod tests {
         let p = plan(None, Some("http://127.0.0.1/cb")).unwrap();
         assert_eq!(p.redirect_uri.resolve(1234), "http://127.0.0.1:1234/cb");
         let fixed = plan(Some(7000), Some("http://localhost/cb")).unwrap();
-        assert_eq!(fixed.redirect_uri, RedirectUri::Exact("http://localhost:7000/cb".into()));
+        assert_eq!(
+            fixed.redirect_uri,
+            RedirectUri::Exact("http://localhost:7000/cb".into())
+        );
         assert!(plan(Some(1), Some("http://localhost:2/cb")).is_err());
     }
 
@@ -230,9 +253,17 @@ mod tests {
 
     #[test]
     fn unusable_urls() {
-        for url in ["not a url", "ftp://localhost:1/x", "https://localhost:1/x", "http://localhost:1/x#f"] {
+        for url in [
+            "not a url",
+            "ftp://localhost:1/x",
+            "https://localhost:1/x",
+            "http://localhost:1/x#f",
+        ] {
             let err = plan(None, Some(url)).unwrap_err();
-            assert!(matches!(err, CallbackError::InvalidCallbackUrl { .. }), "{url}: {err}");
+            assert!(
+                matches!(err, CallbackError::InvalidCallbackUrl { .. }),
+                "{url}: {err}"
+            );
         }
     }
 }

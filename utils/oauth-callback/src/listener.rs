@@ -83,10 +83,9 @@ impl CallbackListener {
             }
             match TcpListener::bind(addr).await {
                 Ok(listener) => {
-                    let local = listener.local_addr().map_err(|source| CallbackError::Bind {
-                        addr,
-                        source,
-                    })?;
+                    let local = listener
+                        .local_addr()
+                        .map_err(|source| CallbackError::Bind { addr, source })?;
                     port = local.port();
                     listeners.push(listener);
                     addrs.push(local);

@@ -14,14 +14,19 @@ pub(crate) fn denied(error: &str, description: Option<&str>) -> String {
     };
     page(
         "Login failed",
-        &format!("The authorization server refused the login ({detail}). You can close this window."),
+        &format!(
+            "The authorization server refused the login ({detail}). You can close this window."
+        ),
     )
 }
 
 pub(crate) fn rejected(reason: &str) -> String {
     page(
         "Not this login's callback",
-        &format!("mcpctl ignored this request: {}. The login is still waiting.", escape(reason)),
+        &format!(
+            "mcpctl ignored this request: {}. The login is still waiting.",
+            escape(reason)
+        ),
     )
 }
 

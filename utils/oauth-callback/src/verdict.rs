@@ -96,7 +96,9 @@ impl fmt::Display for Rejection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::WrongPath { path } => write!(f, "a request for {path:?}, not the callback path"),
-            Self::MethodNotAllowed { method } => write!(f, "a {method} request; the callback takes GET"),
+            Self::MethodNotAllowed { method } => {
+                write!(f, "a {method} request; the callback takes GET")
+            }
             Self::MissingState => f.write_str("a callback without a state parameter"),
             Self::WrongState => f.write_str("a callback whose state is not this login's"),
             Self::MissingCode => f.write_str("a callback with neither code nor error"),
@@ -198,26 +200,41 @@ mod tests {
 
     #[test]
     fn rules_in_order() {
-        assert_eq!(check_query(Some("code=c"), "s"), Verdict::Rejected(Rejection::MissingState));
-        assert_eq!(check_query(Some("code=c&state=x"), "s"), Verdict::Rejected(Rejection::WrongState));
+        assert_eq!(
+            check_query(Some("code=c"), "s"),
+            Verdict::Rejected(Rejection::MissingState)
+        );
+        assert_eq!(
+            check_query(Some("code=c&state=x"), "s"),
+            Verdict::Rejected(Rejection::WrongState)
+        );
         assert_eq!(
             check_query(Some("error=access_denied&state=x"), "s"),
             Verdict::Rejected(Rejection::WrongState)
         );
-        assert_eq!(check_query(Some("state=s"), "s"), Verdict::Rejected(Rejection::MissingCode));
         assert_eq!(
-            check_query(Some("state=s&state=s&code=c"), "s"),
-            Verdict::Rejected(Rejection::DuplicateParameter { name: "state".into() })
+            check_query(Some("state=s"), "s"),
+            Verdict::Rejected(Rejection::MissingCode)
         );
         assert_eq!(
-            check_query(Some("error=access_denied&error_description=no+way&state=s"), "s"),
+            check_query(Some("state=s&state=s&code=c"), "s"),
+            Verdict::Rejected(Rejection::DuplicateParameter {
+                name: "state".into()
+            })
+        );
+        assert_eq!(
+            check_query(
+                Some("error=access_denied&error_description=no+way&state=s"),
+                "s"
+            ),
             Verdict::Denied(ProviderError {
                 error: "access_denied".into(),
                 description: Some("no way".into()),
                 uri: None
             })
         );
-        let Verdict::Authorized(ok) = check_query(Some("code=c%2B1&state=s&iss=https%3A%2F%2Fa"), "s")
+        let Verdict::Authorized(ok) =
+            check_query(Some("code=c%2B1&state=s&iss=https%3A%2F%2Fa"), "s")
         else {
             panic!("not authorized");
         };
@@ -230,12 +247,18 @@ mod tests {
     fn pasted_urls() {
         let redirect = "http://127.0.0.1:5000/callback";
         assert!(matches!(
-            check_pasted_url(" http://127.0.0.1:5000/callback?code=c&state=s\n", redirect, "s"),
+            check_pasted_url(
+                " http://127.0.0.1:5000/callback?code=c&state=s\n",
+                redirect,
+                "s"
+            ),
             Verdict::Authorized(_)
         ));
         assert_eq!(
             check_pasted_url("http://127.0.0.1:5000/other?code=c&state=s", redirect, "s"),
-            Verdict::Rejected(Rejection::WrongPath { path: "/other".into() })
+            Verdict::Rejected(Rejection::WrongPath {
+                path: "/other".into()
+            })
         );
         assert!(matches!(
             check_pasted_url("code=c&state=s", redirect, "s"),

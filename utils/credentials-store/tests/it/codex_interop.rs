@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime};
 use mcpctl_credentials_store::{
     CredentialStore, Location, Secret, StoreKey, StoreMode, StoredCredentials,
 };
-use mcpctl_oauth_test_server::{OAuthTestServer, browser_script};
+use mcpctl_oauth_test_server::{OAuthTestServer, browser_env};
 use pretty_assertions::assert_eq;
 
 use crate::support::{codex, details, home};
@@ -29,7 +29,7 @@ pub fn codex_login(codex: &Path, home: &Path, name: &str) {
     let out = Command::new(codex)
         .args(["mcp", "login", name])
         .env("CODEX_HOME", home)
-        .env("BROWSER", browser_script())
+        .envs(browser_env())
         .env_remove("RUST_BACKTRACE")
         .current_dir(home)
         .stdin(Stdio::null())
