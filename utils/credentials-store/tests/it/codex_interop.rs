@@ -230,3 +230,81 @@ fn an_mcpctl_login_is_used_by_codex_and_survives_its_refresh() {
         fresh
     );
 }
+
+#[test]
+fn codex_waits_for_mcpctls_refresh_lock() {
+    let Some(codex) = codex() else { return };
+    let Some(server) = OAuthTestServer::start_or_skip(&[]) else {
+        return;
+    };
+    let home = home();
+    let store = CredentialStore::new(home.path(), StoreMode::File);
+    let mut stale = issued(&server, "stale", Some(0));
+    stale.expires_at = Some(1_000);
+    store.save(&stale).unwrap();
+    write_config(home.path(), "file", &[("stale", server.mcp_url())]);
+
+    // mcpctl is "refreshing" this credential: Codex must wait for the lock, then re-read.
+    let guard = store.lock_for_refresh(&stale.key()).unwrap();
+    let released_at = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let releaser = {
+        let released_at = released_at.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_secs(3));
+            *released_at.lock().unwrap() = Some(SystemTime::now());
+            drop(guard);
+        })
+    };
+    let status = codex_server_status(&codex, home.path());
+    releaser.join().unwrap();
+    assert_eq!(
+        tools_of(&status, "stale").unwrap(),
+        ["whoami", "write_note"]
+    );
+
+    let released_at = released_at.lock().unwrap().unwrap();
+    let refresh = server
+        .requests()
+        .into_iter()
+        .find(|r| r["path"] == "/token" && r["values"]["grant_type"] == "refresh_token")
+        .expect("Codex refreshed");
+    let refreshed_at = refresh["at"].as_str().unwrap();
+    let released = format_rfc3339_millis(released_at);
+    // Codex was already at work (discovery) while the lock was held, so the gap is a wait.
+    let first = server
+        .requests()
+        .into_iter()
+        .find(|r| r["path"] == "/mcp")
+        .unwrap();
+    assert!(
+        first["at"].as_str().unwrap() < released.as_str(),
+        "Codex started only after the release ({first}); the test proves nothing"
+    );
+    assert!(
+        refreshed_at >= released.as_str(),
+        "Codex refreshed at {refreshed_at}, before mcpctl released its lock at {released}"
+    );
+}
+
+/// `2026-12-04T22:57:30.831Z`, the provider's timestamp format (UTC, comparable as text).
+fn format_rfc3339_millis(t: SystemTime) -> String {
+    let ms = t.duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+    let (secs, millis) = (ms.div_euclid(1000), ms.rem_euclid(1000));
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{millis:03}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
