@@ -297,3 +297,112 @@ async fn the_confidential_client_must_use_its_registered_auth_method() {
     assert_eq!(again.status().as_u16(), 400);
     assert_eq!(server.state().unwrap()["rejected_refreshes"], 1);
 }
+
+#[tokio::test]
+async fn the_provider_challenges_steps_up_and_revokes() {
+    let Some(server) = OAuthTestServer::start_or_skip(&[]) else {
+        return;
+    };
+    let http = reqwest::Client::new();
+    let init = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}}});
+    let unauthenticated = http
+        .post(server.mcp_url())
+        .json(&init)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unauthenticated.status().as_u16(), 401);
+    let challenge = unauthenticated.headers()["www-authenticate"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let prm = server.ready().resource_metadata_url.clone().unwrap();
+    assert!(
+        challenge.contains(&format!("resource_metadata=\"{prm}\"")),
+        "{challenge}"
+    );
+
+    let tokens = server.issue_tokens(None, Some("mcp:read"), None).unwrap();
+    let call = json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call",
+        "params": {"name": "write_note", "arguments": {"text": "hi"}}});
+    let forbidden = http
+        .post(server.mcp_url())
+        .bearer_auth(&tokens.access_token)
+        .header("accept", "application/json, text/event-stream")
+        .json(&call)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forbidden.status().as_u16(), 403);
+    let header = forbidden.headers()["www-authenticate"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        header.starts_with("Bearer error=\"insufficient_scope\", scope=\"mcp:read mcp:write\""),
+        "{header}"
+    );
+
+    let revoked = http
+        .post(format!("{}/revoke", server.issuer()))
+        .form(&[
+            ("token", tokens.access_token.as_str()),
+            ("client_id", tokens.client_id.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoked.status().as_u16(), 200);
+    assert_eq!(
+        mcp_status(server.mcp_url(), &tokens.access_token).await,
+        401
+    );
+    assert_eq!(server.state().unwrap()["revocations"], 1);
+}
+
+#[tokio::test]
+async fn without_prm_the_provider_is_a_2025_03_26_server() {
+    let Some(server) = OAuthTestServer::start_or_skip(&["--no-prm", "--no-iss"]) else {
+        return;
+    };
+    assert_eq!(server.ready().resource_metadata_url, None);
+    let http = reqwest::Client::new();
+    let res = http
+        .post(server.mcp_url())
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 401);
+    let challenge = res.headers()["www-authenticate"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(!challenge.contains("resource_metadata"), "{challenge}");
+    // The authorization server shares the MCP server's origin; there is no PRM document.
+    let origin = server.mcp_url().trim_end_matches("/mcp");
+    assert_eq!(server.issuer(), origin);
+    let prm = http
+        .get(format!("{origin}/.well-known/oauth-protected-resource/mcp"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(prm.status().as_u16(), 404);
+    let metadata: Value = http
+        .get(format!("{origin}/.well-known/oauth-authorization-server"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        metadata["authorization_endpoint"],
+        format!("{origin}/authorize")
+    );
+    assert_eq!(
+        metadata["authorization_response_iss_parameter_supported"],
+        false
+    );
+}
