@@ -118,20 +118,24 @@ impl CredentialStore {
         }
     }
 
-    /// [`load`](Self::load) for many keys; the file is read once (for `list` and `auth status`).
+    /// [`load`](Self::load) for many keys, for status listings (`list`, `auth status`): the
+    /// file is read once, and [`ClientDetails`](crate::ClientDetails) are not read (`client` is
+    /// `None`; refresh and logout go through [`load`](Self::load)), which halves the keyring
+    /// round trips.
     pub fn load_all(&self, keys: &[StoreKey]) -> Result<Vec<Option<Loaded>>, StoreError> {
+        let without_details = |c: StoredCredentials| StoredCredentials { client: None, ..c };
         if self.mode == StoreMode::File {
             return Ok(self
                 .file
                 .load_all(keys)?
                 .into_iter()
-                .map(|c| c.map(loaded_from(Location::File)))
+                .map(|c| c.map(without_details).map(loaded_from(Location::File)))
                 .collect());
         }
         let mut out = Vec::with_capacity(keys.len());
         let mut file_found: Option<Vec<Option<StoredCredentials>>> = None;
         for (i, key) in keys.iter().enumerate() {
-            let from_keyring = self.keyring_load(key);
+            let from_keyring = self.keyring_load_tokens(key);
             let found = match (self.mode, from_keyring) {
                 (_, Ok(Some(found))) => Some(loaded_from(Location::Keyring)(found)),
                 (StoreMode::Keyring, Ok(None)) => None,
@@ -144,7 +148,9 @@ impl CredentialStore {
                         .as_ref()
                         .and_then(|all| all.get(i).cloned().flatten());
                     match (in_file, result) {
-                        (Some(found), _) => Some(loaded_from(Location::File)(found)),
+                        (Some(found), _) => {
+                            Some(loaded_from(Location::File)(without_details(found)))
+                        }
                         (None, Err(e)) if !matches!(e, StoreError::KeyringUnavailable { .. }) => {
                             return Err(e);
                         }
@@ -216,17 +222,31 @@ impl CredentialStore {
         Ok(RefreshGuard { lock })
     }
 
-    fn keyring_load(&self, key: &StoreKey) -> Result<Option<StoredCredentials>, StoreError> {
-        let keyring = self.keyring()?;
-        let Some(json) = keyring.get(CODEX_KEYRING_SERVICE, key.as_str())? else {
+    /// Codex's keyring entry alone (no client details).
+    fn keyring_load_tokens(&self, key: &StoreKey) -> Result<Option<StoredCredentials>, StoreError> {
+        Ok(self
+            .keyring_entry(key)?
+            .map(|entry| entry.into_credentials(None)))
+    }
+
+    fn keyring_entry(&self, key: &StoreKey) -> Result<Option<KeyringEntry>, StoreError> {
+        let Some(json) = self.keyring()?.get(CODEX_KEYRING_SERVICE, key.as_str())? else {
             return Ok(None);
         };
-        let entry: KeyringEntry =
-            serde_json::from_str(&json).map_err(|e| StoreError::CorruptKeyringEntry {
+        serde_json::from_str(&json)
+            .map(Some)
+            .map_err(|e| StoreError::CorruptKeyringEntry {
                 service: CODEX_KEYRING_SERVICE.to_owned(),
                 account: key.as_str().to_owned(),
                 reason: e.to_string(),
-            })?;
+            })
+    }
+
+    fn keyring_load(&self, key: &StoreKey) -> Result<Option<StoredCredentials>, StoreError> {
+        let Some(entry) = self.keyring_entry(key)? else {
+            return Ok(None);
+        };
+        let keyring = self.keyring()?;
         let client = match keyring.get(MCPCTL_KEYRING_SERVICE, key.as_str())? {
             Some(json) => serde_json::from_str::<SideEntry>(&json)
                 .map_err(|e| StoreError::CorruptKeyringEntry {

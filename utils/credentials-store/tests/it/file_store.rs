@@ -194,7 +194,7 @@ fn rewrites_are_atomic_for_readers() {
             reads
         })
     };
-    for i in 1..150 {
+    for i in 1..60 {
         let mut c = sample(&format!("s{i}"), &format!("http://127.0.0.1:9/{i}"));
         c.scopes = vec!["x".repeat(i * 10)];
         store.save(&c).unwrap();
