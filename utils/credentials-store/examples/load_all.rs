@@ -17,7 +17,11 @@ use std::time::{Duration, Instant};
 use mcpctl_credentials_store::{CredentialStore, Secret, StoreMode, StoredCredentials};
 
 fn main() {
-    let mode: StoreMode = std::env::args().nth(1).unwrap_or("file".into()).parse().unwrap();
+    let mode: StoreMode = std::env::args()
+        .nth(1)
+        .unwrap_or("file".into())
+        .parse()
+        .unwrap();
     let home = tempfile::tempdir_in(std::env::temp_dir()).unwrap();
     let store = CredentialStore::new(home.path(), mode);
     let keys: Vec<_> = (0..100)
