@@ -253,6 +253,23 @@ mod tests {
         assert!(risky_env("A\0B").is_some());
     }
 
+    /// SECURITY.md's table is the documentation of this list; it must name every entry.
+    #[test]
+    fn security_md_names_every_entry() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../SECURITY.md");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let missing: Vec<&str> = RISKY_ENV
+            .iter()
+            .map(|entry| entry.pattern)
+            .filter(|pattern| !text.contains(&format!("`{pattern}`")))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "{} does not name {missing:?}",
+            path.display()
+        );
+    }
+
     #[test]
     fn prefix_patterns_need_the_whole_prefix() {
         assert!(pattern_matches("LD_*", "LD_"));
