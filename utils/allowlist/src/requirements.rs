@@ -83,7 +83,12 @@ impl Requirements {
         let Some(entries) = &self.entries else {
             return Decision::Allowed;
         };
-        let listed: Vec<&AllowlistEntry> = entries.iter().filter(|e| e.name == name).collect();
+        // Entries are sorted by name, so a name's entries are one run found by bisection.
+        let start = entries.partition_point(|e| e.name.as_str() < name);
+        let listed: Vec<&AllowlistEntry> = entries[start..]
+            .iter()
+            .take_while(|e| e.name == name)
+            .collect();
         if listed.is_empty() {
             return Decision::Denied(DenyReason::NotListed {
                 name: name.to_owned(),
@@ -341,6 +346,30 @@ identity = { url = { match = "exact", value = "https://pinned.example.com/mcp/" 
                 ],
             })
         );
+    }
+
+    #[test]
+    fn names_sharing_a_prefix_find_their_own_entries() {
+        let requirements = parse(
+            "[mcp_servers.docs-2]\nidentity = { command = \"b\" }\n\
+             [mcp_servers.doc]\nidentity = { command = \"a\" }\n\
+             [mcp_server_allowlist.docs]\ncommand = \"c\"\n\
+             [mcp_servers.docs]\nidentity = { command = \"d\" }\n",
+        );
+        for (name, allowed, refused) in [
+            ("doc", "a", "b"),
+            ("docs-2", "b", "c"),
+            ("docs", "c", "a"),
+            ("docs", "d", "b"),
+        ] {
+            assert!(command(name, &requirements, allowed).is_allowed(), "{name}");
+            assert!(
+                !command(name, &requirements, refused).is_allowed(),
+                "{name}"
+            );
+        }
+        assert!(!command("do", &requirements, "a").is_allowed());
+        assert!(!command("docs-3", &requirements, "b").is_allowed());
     }
 
     #[test]
