@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use mcpctl_allowlist::{Decision, Requirements, ServerIdentity};
+use mcpctl_allowlist::{Decision, DenyReason, Requirements, ServerIdentity, StdioLaunch};
 use mcpctl_config::{Config, LayerSource, McpServerConfig, ServerName, Transport};
 use serde::Serialize;
 
@@ -19,19 +19,25 @@ pub enum DisabledReason {
     Requirements {
         /// The requirements file.
         path: PathBuf,
-        /// Why it did not match (not listed, identity differs).
-        detail: String,
+        /// Why it did not match: not listed, another command or URL, or a launch that changes
+        /// what runs (args, cwd, a risky variable). Its `Display` is the full sentence. Boxed
+        /// so that errors carrying a `DisabledReason` stay small.
+        detail: Box<DenyReason>,
     },
 }
 
 impl DisabledReason {
-    /// The short reason shown in `list` (`requirements (<path>)`), `None` for a plain disable.
+    /// The short reason shown as `disabled_reason` in `list`, `get` and errors, `None` for a
+    /// plain disable: `requirements (<path>)` for a name the requirements do not list (as
+    /// Codex shows it), else followed by the refused key, e.g.
+    /// ``requirements (<path>): `env.LD_PRELOAD` not in `allow_env` ``.
     pub fn label(&self) -> Option<String> {
         match self {
             DisabledReason::Config => None,
-            DisabledReason::Requirements { path, .. } => {
-                Some(format!("requirements ({})", path.display()))
-            }
+            DisabledReason::Requirements { path, detail } => Some(match detail.summary() {
+                Some(summary) => format!("requirements ({}): {summary}", path.display()),
+                None => format!("requirements ({})", path.display()),
+            }),
         }
     }
 }
@@ -191,7 +197,7 @@ pub(crate) fn policy_status(
     {
         return ServerStatus::Disabled(DisabledReason::Requirements {
             path: requirements.source().to_path_buf(),
-            detail: reason.to_string(),
+            detail: Box::new(reason),
         });
     }
     if config.enabled {
@@ -209,10 +215,22 @@ fn policy_decision(
     if !requirements.constrains_mcp() {
         return Decision::Allowed;
     }
+    // The whole launch, not just `command`: env, env_vars, args and cwd can each turn an
+    // allowed command into another program.
     let identity = match &config.transport {
-        Transport::Stdio(mcpctl_config::StdioTransport { command, .. }) => {
-            ServerIdentity::Command(command)
-        }
+        Transport::Stdio(mcpctl_config::StdioTransport {
+            command,
+            args,
+            env,
+            env_vars,
+            cwd,
+        }) => ServerIdentity::Stdio(StdioLaunch {
+            command,
+            args,
+            env,
+            env_vars,
+            cwd: cwd.as_deref(),
+        }),
         Transport::StreamableHttp(mcpctl_config::HttpTransport { url, .. }) => {
             ServerIdentity::Url(url)
         }
@@ -277,6 +295,94 @@ enabled = false
             Some(&req),
         );
         assert!(!eff.get("docs").unwrap().is_enabled());
+    }
+
+    fn layered(layers: &[(LayerSource, &str)]) -> Config {
+        let layers = layers
+            .iter()
+            .map(|(source, text)| Layer::parse(source.clone(), text).unwrap())
+            .collect();
+        build_config(&LayerStack::new(layers)).unwrap().0
+    }
+
+    fn label(eff: &EffectiveServers, name: &str) -> Option<String> {
+        match eff.get(name).unwrap().status() {
+            ServerStatus::Disabled(reason) => reason.label(),
+            ServerStatus::Enabled => None,
+        }
+    }
+
+    /// A project or `-c` layer that adds a risky variable to the user's allowed server is
+    /// judged on the merged launch, and the label names the key.
+    #[test]
+    fn layered_launch_changes_are_judged_on_the_merged_server() {
+        let req = Requirements::parse(
+            "[mcp_servers.docs]\nidentity = { command = \"docs-mcp\", allow_env = [\"NODE_ENV\"] }\n",
+            Path::new("/etc/mcpctl/requirements.toml"),
+        )
+        .unwrap();
+        let user = (
+            LayerSource::User("/u.toml".into()),
+            "[mcp_servers.docs]\ncommand = \"docs-mcp\"\nenv = { NODE_ENV = \"production\" }\n",
+        );
+        let eff = EffectiveServers::resolve(&layered(std::slice::from_ref(&user)), Some(&req));
+        assert!(eff.get("docs").unwrap().is_enabled());
+        let cases = [
+            (
+                LayerSource::Project("/repo/.mcpctl/config.toml".into()),
+                "[mcp_servers.docs.env]\nLD_PRELOAD = \"/repo/evil.so\"\n",
+                "requirements (/etc/mcpctl/requirements.toml): `env.LD_PRELOAD` not in `allow_env`",
+            ),
+            (
+                LayerSource::Override("-c mcp_servers.docs.env.PATH=/repo/bin".into()),
+                "[mcp_servers.docs.env]\nPATH = \"/repo/bin\"\n",
+                "requirements (/etc/mcpctl/requirements.toml): `env.PATH` not in `allow_env`",
+            ),
+            (
+                LayerSource::Project("/repo/.mcpctl/config.toml".into()),
+                "[mcp_servers.docs]\nenv_vars = [\"BASH_ENV\"]\n",
+                "requirements (/etc/mcpctl/requirements.toml): `env_vars` entry `BASH_ENV` not in `allow_env`",
+            ),
+            (
+                LayerSource::Project("/repo/.mcpctl/config.toml".into()),
+                "[mcp_servers.docs]\ncommand = \"./docs-mcp\"\ncwd = \"/repo\"\n",
+                "requirements (/etc/mcpctl/requirements.toml): relative `command` `./docs-mcp`",
+            ),
+        ];
+        for (source, text, expected) in cases {
+            let eff = EffectiveServers::resolve(
+                &layered(&[user.clone(), (source.clone(), text)]),
+                Some(&req),
+            );
+            assert_eq!(label(&eff, "docs").as_deref(), Some(expected), "{source:?}");
+            let ServerStatus::Disabled(DisabledReason::Requirements { detail, .. }) =
+                eff.get("docs").unwrap().status()
+            else {
+                panic!("not disabled by requirements");
+            };
+            // The full sentence never carries an env value.
+            assert!(!detail.to_string().contains("/repo/evil.so"), "{detail}");
+        }
+    }
+
+    #[test]
+    fn unlisted_names_keep_the_codex_label_others_name_the_key() {
+        let req = Requirements::parse("[mcp_servers]\n", Path::new("/r.toml")).unwrap();
+        let eff = EffectiveServers::resolve(&config(SERVERS), Some(&req));
+        assert_eq!(
+            label(&eff, "docs").as_deref(),
+            Some("requirements (/r.toml)")
+        );
+        let req = Requirements::parse(
+            "[mcp_servers.docs]\nidentity = { command = \"other\" }\n",
+            Path::new("/r.toml"),
+        )
+        .unwrap();
+        let eff = EffectiveServers::resolve(&config(SERVERS), Some(&req));
+        assert_eq!(
+            label(&eff, "docs").as_deref(),
+            Some("requirements (/r.toml): command `docs-mcp` is not allowed")
+        );
     }
 
     #[test]

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod add;
+mod attacks;
 mod codex_interop;
 mod concurrency;
 mod errors;

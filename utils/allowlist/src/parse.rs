@@ -2,25 +2,43 @@
 //! error can point at `path:line:column`.
 
 use std::ops::Range;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use toml_edit::{Document, Item, Key, TableLike};
 
 use crate::error::{AllowlistError, SourceLocation};
-use crate::identity::{IdentityMatcher, UrlMatcher};
+use crate::identity::IdentityMatcher;
+use crate::launch::{CommandRule, is_relative_path_command};
 use crate::requirements::{AllowlistEntry, AllowlistSection};
+use crate::url_rule::{UrlMatcher, UrlRuleError};
 
 const ENTRY_EXPECTED: &str = "a table `[mcp_servers.<name>]` containing `identity = { command = \"...\" }` \
      or `identity = { url = ... }`";
 const IDENTITY_EXPECTED: &str = "exactly one of `command = \"...\"` or `url = ...` inside `identity`, e.g. \
-     `identity = { command = \"docs-mcp\" }` or `identity = { url = \"https://example.com/mcp\" }`";
+     `identity = { command = \"docs-mcp\" }` or `identity = { url = \"https://example.com/mcp\" }`; \
+     a `command` identity may also pin `args = [...]` or `args_prefix = [...]` and `cwd = \"/abs\"`, \
+     and list risky variables in `allow_env = [...]`";
 const URL_EXPECTED: &str = "a URL string, or a matcher table `{ match = \"exact\" | \"prefix\", value = \"...\" }` \
      or `{ match = \"regex\", expression = \"...\" }`";
 const LEGACY_EXPECTED: &str = "a table `[mcp_server_allowlist.<name>]` containing exactly one of \
-     `command = \"...\"` or `url = \"...\"`";
+     `command = \"...\"` or `url = \"...\"`; a `command` entry may also pin `args = [...]` or \
+     `args_prefix = [...]` and `cwd = \"/abs\"`, and list risky variables in `allow_env = [...]`";
 
 const LEGACY_URL_EXPECTED: &str = "an exact URL string `url = \"https://...\"`; for prefix or regex \
      matchers use `[mcp_servers.<name>] identity = { url = { match = ... } }`";
+
+const COMMAND_EXPECTED: &str = "the server's command: a bare name looked up on PATH \
+     (`command = \"docs-mcp\"`) or an absolute path (`command = \"/opt/docs/bin/docs-mcp\"`)";
+const ARGS_EXPECTED: &str = "an array of strings, e.g. `args = [\"/opt/docs/server.js\"]`";
+const CWD_EXPECTED: &str = "an absolute folder, e.g. `cwd = \"/opt/docs\"`";
+const ALLOW_ENV_EXPECTED: &str = "an array of variable names (or prefixes ending in `*`), e.g. \
+     `allow_env = [\"PATH\", \"LD_*\"]`";
+
+/// Every key an identity may hold: the old `[mcp_server_allowlist.<name>]` entry and the
+/// `identity` table of `[mcp_servers.<name>]` take the same ones.
+const IDENTITY_KEYS: &[&str] = &["command", "url", "args", "args_prefix", "cwd", "allow_env"];
+/// The keys that only make sense with `command`.
+const LAUNCH_KEYS: &[&str] = &["args", "args_prefix", "cwd", "allow_env"];
 
 /// Parses `text` (the contents of `path`). Returns `None` when the file has neither
 /// `mcp_servers` nor `mcp_server_allowlist`, i.e. imposes no MCP constraint.
@@ -134,48 +152,251 @@ fn parse_entry(
         &identity_path,
         IDENTITY_EXPECTED,
     )?;
-    reject_unknown_keys(
+    parse_identity(
         cx,
         identity,
-        identity_span.clone(),
+        identity_span,
         &identity_path,
-        &["command", "url"],
-        IDENTITY_EXPECTED,
-    )?;
-    match (
-        identity.get_key_value("command"),
-        identity.get_key_value("url"),
-    ) {
+        IdentityForm::Codex,
+    )
+}
+
+/// Which form an identity is written in; they differ only in what `url` may be.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum IdentityForm {
+    /// `[mcp_servers.<name>] identity = { ... }`: `url` is a string or a matcher table.
+    Codex,
+    /// `[mcp_server_allowlist.<name>]`: `url` is an exact URL string.
+    Legacy,
+}
+
+impl IdentityForm {
+    fn expected(self) -> &'static str {
+        match self {
+            Self::Codex => IDENTITY_EXPECTED,
+            Self::Legacy => LEGACY_EXPECTED,
+        }
+    }
+}
+
+/// The keys of one identity: `command` (with what it pins) or `url`. Every unknown key is an
+/// error, because it could be a constraint this version does not understand.
+fn parse_identity(
+    cx: &Context<'_>,
+    table: &dyn TableLike,
+    span: Option<Range<usize>>,
+    key_path: &[String],
+    form: IdentityForm,
+) -> Result<IdentityMatcher, AllowlistError> {
+    let expected = form.expected();
+    reject_unknown_keys(cx, table, span.clone(), key_path, IDENTITY_KEYS, expected)?;
+    match (table.get_key_value("command"), table.get_key_value("url")) {
         (Some((key, command)), None) => {
-            let command_path = child(&identity_path, "command");
-            let span = span_of(Some(key), command, identity_span);
+            let command_path = child(key_path, "command");
+            let command_span = span_of(Some(key), command, span.clone());
             let command = non_empty_string(
                 cx,
                 command,
-                span,
+                command_span.clone(),
                 &command_path,
-                "the server's command, e.g. `command = \"docs-mcp\"`",
+                COMMAND_EXPECTED,
             )?;
-            Ok(IdentityMatcher::Command(command))
+            if is_relative_path_command(&command) {
+                return Err(cx.invalid(
+                    command_span,
+                    &command_path,
+                    format!(
+                        "`{}` is a relative path, which names a different program in every \
+                         working folder",
+                        command.escape_debug()
+                    ),
+                    COMMAND_EXPECTED,
+                ));
+            }
+            parse_launch_keys(cx, table, span, key_path, CommandRule::new(command))
+                .map(IdentityMatcher::Command)
         }
         (None, Some((key, url))) => {
-            let url_path = child(&identity_path, "url");
-            let span = span_of(Some(key), url, identity_span);
-            parse_url(cx, url, span, &url_path).map(IdentityMatcher::Url)
+            if let Some(launch_key) = LAUNCH_KEYS.iter().find(|k| table.contains_key(k))
+                && let Some((key, item)) = table.get_key_value(launch_key)
+            {
+                return Err(cx.invalid(
+                    span_of(Some(key), item, span),
+                    &child(key_path, launch_key),
+                    format!("`{launch_key}` is only used with `command`"),
+                    expected,
+                ));
+            }
+            let url_path = child(key_path, "url");
+            let url_span = span_of(Some(key), url, span);
+            match form {
+                IdentityForm::Codex => {
+                    parse_url(cx, url, url_span, &url_path).map(IdentityMatcher::Url)
+                }
+                IdentityForm::Legacy => {
+                    let value = non_empty_string(
+                        cx,
+                        url,
+                        url_span.clone(),
+                        &url_path,
+                        LEGACY_URL_EXPECTED,
+                    )?;
+                    url_rule(cx, UrlMatcher::exact(&value), url_span, &url_path)
+                        .map(IdentityMatcher::Url)
+                }
+            }
         }
-        (Some(_), Some(_)) => Err(cx.invalid(
-            identity_span,
-            &identity_path,
-            "both `command` and `url` are set",
-            IDENTITY_EXPECTED,
-        )),
+        (Some(_), Some(_)) => {
+            Err(cx.invalid(span, key_path, "both `command` and `url` are set", expected))
+        }
         (None, None) => Err(cx.invalid(
-            identity_span,
-            &identity_path,
+            span,
+            key_path,
             "neither `command` nor `url` is set",
-            IDENTITY_EXPECTED,
+            expected,
         )),
     }
+}
+
+/// `args`, `args_prefix`, `cwd` and `allow_env` of a command identity.
+fn parse_launch_keys(
+    cx: &Context<'_>,
+    table: &dyn TableLike,
+    span: Option<Range<usize>>,
+    key_path: &[String],
+    mut rule: CommandRule,
+) -> Result<CommandRule, AllowlistError> {
+    let args = optional_strings(cx, table, span.clone(), key_path, "args", ARGS_EXPECTED)?;
+    let prefix = optional_strings(
+        cx,
+        table,
+        span.clone(),
+        key_path,
+        "args_prefix",
+        ARGS_EXPECTED,
+    )?;
+    match (args, prefix) {
+        (Some(_), Some((_, prefix_span))) => {
+            return Err(cx.invalid(
+                prefix_span,
+                &child(key_path, "args_prefix"),
+                "both `args` and `args_prefix` are set",
+                "`args = [...]` to pin every argument, or `args_prefix = [...]` to pin the first ones",
+            ));
+        }
+        (Some((args, _)), None) => rule = rule.with_args(args),
+        (None, Some((prefix, _))) => rule = rule.with_args_prefix(prefix),
+        (None, None) => {}
+    }
+    if let Some((key, item)) = table.get_key_value("cwd") {
+        let cwd_path = child(key_path, "cwd");
+        let cwd_span = span_of(Some(key), item, span.clone());
+        let cwd = non_empty_string(cx, item, cwd_span.clone(), &cwd_path, CWD_EXPECTED)?;
+        if !cwd.starts_with('/') {
+            return Err(cx.invalid(
+                cwd_span,
+                &cwd_path,
+                format!("`{}` is not an absolute path", cwd.escape_debug()),
+                CWD_EXPECTED,
+            ));
+        }
+        rule = rule.with_cwd(PathBuf::from(cwd));
+    }
+    if let Some((names, names_span)) =
+        optional_strings(cx, table, span, key_path, "allow_env", ALLOW_ENV_EXPECTED)?
+    {
+        let names_path = child(key_path, "allow_env");
+        for name in &names {
+            let star = name.find('*');
+            let bad = if name.is_empty() {
+                Some("an empty name".to_owned())
+            } else if name.contains(['=', '\0']) {
+                Some(format!(
+                    "`{}` contains `=` or a NUL byte",
+                    name.escape_debug()
+                ))
+            } else if star.is_some_and(|at| at + 1 != name.len()) {
+                Some(format!(
+                    "`{}` has a `*` that is not at the end",
+                    name.escape_debug()
+                ))
+            } else {
+                None
+            };
+            if let Some(problem) = bad {
+                return Err(cx.invalid(names_span, &names_path, problem, ALLOW_ENV_EXPECTED));
+            }
+        }
+        rule = rule.with_allow_env(names);
+    }
+    Ok(rule)
+}
+
+/// A value with the span to report a problem with it against.
+type Spanned<T> = (T, Option<Range<usize>>);
+
+/// An optional array of strings under `key`, with the span to report against.
+fn optional_strings(
+    cx: &Context<'_>,
+    table: &dyn TableLike,
+    span: Option<Range<usize>>,
+    key_path: &[String],
+    key: &str,
+    expected: &str,
+) -> Result<Option<Spanned<Vec<String>>>, AllowlistError> {
+    let Some((item_key, item)) = table.get_key_value(key) else {
+        return Ok(None);
+    };
+    let path = child(key_path, key);
+    let item_span = span_of(Some(item_key), item, span);
+    let Some(array) = item.as_array() else {
+        return Err(cx.invalid(
+            item_span,
+            &path,
+            format!("found {} where an array is needed", describe_type(item)),
+            expected,
+        ));
+    };
+    let mut strings = Vec::with_capacity(array.len());
+    for (index, value) in array.iter().enumerate() {
+        let Some(text) = value.as_str() else {
+            let value_span = value.span().or(item_span);
+            let element = child(&path, &index.to_string());
+            return Err(cx.invalid(
+                value_span,
+                &element,
+                format!(
+                    "found {} where a string is needed",
+                    describe_type(&Item::Value(value.clone()))
+                ),
+                expected,
+            ));
+        };
+        strings.push(text.to_owned());
+    }
+    Ok(Some((strings, item_span)))
+}
+
+fn url_rule(
+    cx: &Context<'_>,
+    rule: Result<UrlMatcher, UrlRuleError>,
+    span: Option<Range<usize>>,
+    key_path: &[String],
+) -> Result<UrlMatcher, AllowlistError> {
+    rule.map_err(|error| {
+        let expected = match error {
+            UrlRuleError::Regex(_) => {
+                "a regular expression in Rust `regex` syntax, matched against the whole URL"
+            }
+            UrlRuleError::PrefixWithQuery { .. } => {
+                "a prefix such as `https://example.com/mcp/` (scheme, host, port, path)"
+            }
+            UrlRuleError::NotAUrl { .. } => {
+                "an absolute URL with a host, e.g. `https://example.com/mcp`"
+            }
+        };
+        cx.invalid(span, key_path, error.to_string(), expected)
+    })
 }
 
 fn parse_url(
@@ -185,8 +406,8 @@ fn parse_url(
     key_path: &[String],
 ) -> Result<UrlMatcher, AllowlistError> {
     if item.is_str() {
-        let value = non_empty_string(cx, item, span, key_path, URL_EXPECTED)?;
-        return Ok(UrlMatcher::Exact { value });
+        let value = non_empty_string(cx, item, span.clone(), key_path, URL_EXPECTED)?;
+        return url_rule(cx, UrlMatcher::exact(&value), span, key_path);
     }
     let Some(matcher) = item.as_table_like() else {
         return Err(cx.invalid(
@@ -261,24 +482,16 @@ fn parse_url(
         &required_path,
         &required_expected,
     )?;
-    Ok(match kind {
-        "exact" => UrlMatcher::Exact { value: text },
-        "prefix" => UrlMatcher::Prefix { value: text },
-        _ => UrlMatcher::regex(&text).map_err(|error| {
-            cx.invalid(
-                item_span,
-                &required_path,
-                format!(
-                    "the regular expression does not compile: {}",
-                    regex_problem(&error)
-                ),
-                "a regular expression in Rust `regex` syntax, matched against the whole URL",
-            )
-        })?,
-    })
+    let rule = match kind {
+        "exact" => UrlMatcher::exact(&text),
+        "prefix" => UrlMatcher::prefix(&text),
+        _ => UrlMatcher::regex(&text),
+    };
+    url_rule(cx, rule, item_span, &required_path)
 }
 
-/// `[mcp_server_allowlist.<name>]` with `command = "..."` or `url = "..."` (exact match).
+/// `[mcp_server_allowlist.<name>]`: the identity keys sit in the entry itself, and `url` is
+/// an exact URL string.
 fn parse_legacy_entry(
     cx: &Context<'_>,
     item: &Item,
@@ -286,50 +499,7 @@ fn parse_legacy_entry(
     key_path: &[String],
 ) -> Result<IdentityMatcher, AllowlistError> {
     let entry = table_like(cx, item, span.clone(), key_path, LEGACY_EXPECTED)?;
-    reject_unknown_keys(
-        cx,
-        entry,
-        span.clone(),
-        key_path,
-        &["command", "url"],
-        LEGACY_EXPECTED,
-    )?;
-    match (entry.get_key_value("command"), entry.get_key_value("url")) {
-        (Some((key, command)), None) => {
-            let command_span = span_of(Some(key), command, span);
-            let command = non_empty_string(
-                cx,
-                command,
-                command_span,
-                &child(key_path, "command"),
-                LEGACY_EXPECTED,
-            )?;
-            Ok(IdentityMatcher::Command(command))
-        }
-        (None, Some((key, url))) => {
-            let url_span = span_of(Some(key), url, span);
-            let value = non_empty_string(
-                cx,
-                url,
-                url_span,
-                &child(key_path, "url"),
-                LEGACY_URL_EXPECTED,
-            )?;
-            Ok(IdentityMatcher::Url(UrlMatcher::Exact { value }))
-        }
-        (Some(_), Some(_)) => Err(cx.invalid(
-            span,
-            key_path,
-            "both `command` and `url` are set",
-            LEGACY_EXPECTED,
-        )),
-        (None, None) => Err(cx.invalid(
-            span,
-            key_path,
-            "neither `command` nor `url` is set",
-            LEGACY_EXPECTED,
-        )),
-    }
+    parse_identity(cx, entry, span, key_path, IdentityForm::Legacy)
 }
 
 fn table_like<'a>(
@@ -416,18 +586,6 @@ fn child(key_path: &[String], name: &str) -> Vec<String> {
     let mut path = key_path.to_vec();
     path.push(name.to_owned());
     path
-}
-
-/// The last line of a `regex` error says what is wrong ("error: unclosed group"); the lines
-/// before it repeat the expression with a caret, which does not fit a one-line message.
-fn regex_problem(error: &regex::Error) -> String {
-    let text = error.to_string();
-    let last = text
-        .lines()
-        .rev()
-        .find(|line| !line.trim().is_empty())
-        .unwrap_or(&text);
-    last.trim().trim_start_matches("error: ").to_owned()
 }
 
 /// Formats a key path the way it would be written in TOML (`mcp_servers."a.b".identity`).
@@ -664,6 +822,112 @@ mod malformed_tests {
             "mcp_server_allowlist.x.url",
             "found an inline table where a string is needed; expected an exact URL string",
         );
+    }
+
+    #[test]
+    fn launch_keys_fail_closed() {
+        // (text, position, key path, needle)
+        let cases: &[(&str, &str, &str, &str)] = &[
+            (
+                "[mcp_servers.d]\nidentity = { command = \"./run\" }\n",
+                "2:14",
+                "mcp_servers.d.identity.command",
+                "`./run` is a relative path",
+            ),
+            (
+                "[mcp_server_allowlist.d]\ncommand = \"bin/run\"\n",
+                "2:1",
+                "mcp_server_allowlist.d.command",
+                "`bin/run` is a relative path",
+            ),
+            (
+                "[mcp_servers.d]\nidentity = { command = \"n\", args = \"-e\" }\n",
+                "2:29",
+                "mcp_servers.d.identity.args",
+                "found a string where an array is needed",
+            ),
+            (
+                "[mcp_servers.d]\nidentity = { command = \"n\", args = [\"a\", 1] }\n",
+                "2:42",
+                "mcp_servers.d.identity.args.1",
+                "found an integer where a string is needed",
+            ),
+            (
+                "[mcp_servers.d]\nidentity = { command = \"n\", args = [], args_prefix = [] }\n",
+                "2:40",
+                "mcp_servers.d.identity.args_prefix",
+                "both `args` and `args_prefix` are set",
+            ),
+            (
+                "[mcp_servers.d]\nidentity = { command = \"n\", cwd = \"opt\" }\n",
+                "2:29",
+                "mcp_servers.d.identity.cwd",
+                "`opt` is not an absolute path",
+            ),
+            (
+                "[mcp_servers.d]\nidentity = { command = \"n\", allow_env = [\"A=B\"] }\n",
+                "2:29",
+                "mcp_servers.d.identity.allow_env",
+                "`A=B` contains `=`",
+            ),
+            (
+                "[mcp_servers.d]\nidentity = { command = \"n\", allow_env = [\"*_X\"] }\n",
+                "2:29",
+                "mcp_servers.d.identity.allow_env",
+                "has a `*` that is not at the end",
+            ),
+            (
+                "[mcp_servers.d]\nidentity = { command = \"n\", allow_env = [\"\"] }\n",
+                "2:29",
+                "mcp_servers.d.identity.allow_env",
+                "an empty name",
+            ),
+            (
+                "[mcp_servers.d]\nidentity = { command = \"n\", allow_env = \"PATH\" }\n",
+                "2:29",
+                "mcp_servers.d.identity.allow_env",
+                "found a string where an array is needed",
+            ),
+            (
+                "[mcp_servers.d]\nidentity = { url = \"https://a.test/\", allow_env = [] }\n",
+                "2:39",
+                "mcp_servers.d.identity.allow_env",
+                "`allow_env` is only used with `command`",
+            ),
+            (
+                "[mcp_servers.d]\nidentity = { command = \"n\", env = { PATH = \"/x\" } }\n",
+                "2:29",
+                "mcp_servers.d.identity.env",
+                "unknown key `env`",
+            ),
+            (
+                "[mcp_server_allowlist.d]\ncommand = \"n\"\nallow_envs = []\n",
+                "3:1",
+                "mcp_server_allowlist.d.allow_envs",
+                "unknown key `allow_envs`",
+            ),
+            (
+                "[mcp_servers.d]\nidentity = { url = \"example.com/mcp\" }\n",
+                "2:14",
+                "mcp_servers.d.identity.url",
+                "`example.com/mcp` is not an absolute URL with a host",
+            ),
+            (
+                "[mcp_server_allowlist.d]\nurl = \"/mcp\"\n",
+                "2:1",
+                "mcp_server_allowlist.d.url",
+                "`/mcp` is not an absolute URL with a host",
+            ),
+            (
+                "[mcp_servers.d]\nidentity = { url = { match = \"prefix\", value = \"https://a.test/?x\" } }\n",
+                "2:40",
+                "mcp_servers.d.identity.url.value",
+                "has a query or fragment",
+            ),
+        ];
+        for (text, position, key_path, needle) in cases {
+            assert_error(text, position, key_path, needle);
+        }
     }
 
     #[test]

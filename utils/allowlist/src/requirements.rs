@@ -5,7 +5,8 @@ use serde::{Serialize, Serializer};
 
 use crate::decision::{Decision, DenyReason};
 use crate::error::AllowlistError;
-use crate::identity::{IdentityMatcher, ServerIdentity};
+use crate::identity::{IdentityFit, IdentityMatcher, ServerIdentity};
+use crate::launch::{LaunchProblem, is_relative_path_command};
 use crate::parse::parse_entries;
 
 /// The MCP part of an admin `requirements.toml`: which server names may run, and with which
@@ -72,28 +73,68 @@ impl Requirements {
     /// Decides whether the server `name`, launched or reached as `identity`, may run.
     ///
     /// A server is allowed when MCP is unconstrained, or when some entry for `name` matches
-    /// `identity`. Matching by name *and* identity means renaming a server to a listed name
-    /// does not get it past the policy.
+    /// `identity`: for a stdio server the command string, and then whatever the entry pins
+    /// (args, cwd) and the risky variables it allows; for an HTTP server the parsed URL.
+    /// Matching by name *and* identity means renaming a server to a listed name does not get it
+    /// past the policy, and matching the whole launch means an allowed command cannot be
+    /// turned into another program. When several entries name the same command, the first
+    /// one's objection is reported.
     pub fn check(&self, name: &str, identity: &ServerIdentity<'_>) -> Decision {
         let Some(entries) = &self.entries else {
             return Decision::Allowed;
         };
-        let listed: Vec<&AllowlistEntry> = entries.iter().filter(|e| e.name == name).collect();
+        // Entries are sorted by name, so a name's entries are one run found by bisection.
+        let start = entries.partition_point(|e| e.name.as_str() < name);
+        let listed: Vec<&AllowlistEntry> = entries[start..]
+            .iter()
+            .take_while(|e| e.name == name)
+            .collect();
         if listed.is_empty() {
             return Decision::Denied(DenyReason::NotListed {
                 name: name.to_owned(),
             });
         }
-        if listed.iter().any(|entry| entry.identity.matches(identity)) {
-            return Decision::Allowed;
+        if let ServerIdentity::Stdio(launch) = identity
+            && is_relative_path_command(launch.command)
+        {
+            return Decision::Denied(DenyReason::RelativeCommand {
+                name: name.to_owned(),
+                command: launch.command.to_owned(),
+            });
         }
-        Decision::Denied(DenyReason::IdentityMismatch {
-            name: name.to_owned(),
-            actual: identity.to_string(),
-            allowed: listed
-                .iter()
-                .map(|entry| entry.identity.describe())
-                .collect(),
+        let mut objection = None;
+        for entry in &listed {
+            match entry.identity.fit(identity) {
+                IdentityFit::Match => return Decision::Allowed,
+                IdentityFit::Other => {}
+                IdentityFit::Launch(problem) => {
+                    objection.get_or_insert(problem);
+                }
+            }
+        }
+        let name = name.to_owned();
+        Decision::Denied(match (objection, identity) {
+            (Some(LaunchProblem::Args { allowed }), ServerIdentity::Stdio(launch)) => {
+                DenyReason::ArgsNotAllowed {
+                    name,
+                    command: launch.command.to_owned(),
+                    allowed,
+                }
+            }
+            (Some(LaunchProblem::Cwd { actual, allowed }), _) => DenyReason::CwdNotAllowed {
+                name,
+                actual,
+                allowed,
+            },
+            (Some(LaunchProblem::Env(refused)), _) => DenyReason::EnvNotAllowed { name, refused },
+            _ => DenyReason::IdentityMismatch {
+                name,
+                actual: identity.to_string(),
+                allowed: listed
+                    .iter()
+                    .map(|entry| entry.identity.describe())
+                    .collect(),
+            },
         })
     }
 }
@@ -184,7 +225,9 @@ impl Serialize for AllowlistEntry {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::identity::UrlMatcher;
+    use crate::launch::StdioLaunch;
+    use crate::url_rule::UrlMatchKind;
+    use std::path::PathBuf;
 
     const PATH: &str = "/etc/codex/requirements.toml";
 
@@ -193,7 +236,7 @@ mod tests {
     }
 
     fn command(name: &str, requirements: &Requirements, command: &str) -> Decision {
-        requirements.check(name, &ServerIdentity::Command(command))
+        requirements.check(name, &ServerIdentity::Stdio(StdioLaunch::command(command)))
     }
 
     fn url(name: &str, requirements: &Requirements, url: &str) -> Decision {
@@ -306,6 +349,30 @@ identity = { url = { match = "exact", value = "https://pinned.example.com/mcp/" 
     }
 
     #[test]
+    fn names_sharing_a_prefix_find_their_own_entries() {
+        let requirements = parse(
+            "[mcp_servers.docs-2]\nidentity = { command = \"b\" }\n\
+             [mcp_servers.doc]\nidentity = { command = \"a\" }\n\
+             [mcp_server_allowlist.docs]\ncommand = \"c\"\n\
+             [mcp_servers.docs]\nidentity = { command = \"d\" }\n",
+        );
+        for (name, allowed, refused) in [
+            ("doc", "a", "b"),
+            ("docs-2", "b", "c"),
+            ("docs", "c", "a"),
+            ("docs", "d", "b"),
+        ] {
+            assert!(command(name, &requirements, allowed).is_allowed(), "{name}");
+            assert!(
+                !command(name, &requirements, refused).is_allowed(),
+                "{name}"
+            );
+        }
+        assert!(!command("do", &requirements, "a").is_allowed());
+        assert!(!command("docs-3", &requirements, "b").is_allowed());
+    }
+
+    #[test]
     fn unlisted_name_is_denied() {
         let requirements = parse(CODEX_FORM);
         assert_eq!(
@@ -379,7 +446,7 @@ identity = { url = { match = "exact", value = "https://pinned.example.com/mcp/" 
         );
         assert!(matches!(
             requirements.entries()[1].identity(),
-            IdentityMatcher::Url(UrlMatcher::Prefix { .. })
+            IdentityMatcher::Url(matcher) if matcher.kind() == UrlMatchKind::Prefix
         ));
         assert_eq!(requirements.source(), Path::new(PATH));
     }
@@ -411,6 +478,275 @@ identity = { url = { match = "exact", value = "https://pinned.example.com/mcp/" 
                     }
                 ]
             })
+        );
+    }
+
+    const LAUNCH_RULES: &str = r#"
+[mcp_servers.docs]
+identity = { command = "docs-mcp" }
+
+[mcp_servers.node]
+identity = { command = "node", args = ["/opt/docs/server.js"] }
+
+[mcp_servers.npx]
+identity = { command = "npx", args_prefix = ["-y", "@scope/server-fs"], allow_env = ["NPM_CONFIG_CACHE"] }
+
+[mcp_servers.pinned.identity]
+command = "/opt/pinned/bin/server"
+cwd = "/opt/pinned"
+allow_env = ["PATH", "LD_*"]
+
+[mcp_server_allowlist.legacy]
+command = "legacy-mcp"
+args = []
+allow_env = ["PYTHONPATH"]
+"#;
+
+    /// A stdio server as written in a config: `command args… [env K=V…] [vars N…] [cwd D]`.
+    struct Spec {
+        command: String,
+        args: Vec<String>,
+        env: std::collections::BTreeMap<String, String>,
+        env_vars: Vec<String>,
+        cwd: Option<PathBuf>,
+    }
+
+    fn spec(words: &str) -> Spec {
+        let mut spec = Spec {
+            command: String::new(),
+            args: Vec::new(),
+            env: Default::default(),
+            env_vars: Vec::new(),
+            cwd: None,
+        };
+        let mut mode = "args";
+        for (i, word) in words.split(' ').enumerate() {
+            match (i, word) {
+                (0, command) => spec.command = command.to_owned(),
+                (_, "env" | "vars" | "cwd") => mode = word,
+                (_, word) => match mode {
+                    "env" => {
+                        let (k, v) = word.rsplit_once('~').unwrap();
+                        spec.env.insert(k.to_owned(), v.to_owned());
+                    }
+                    "vars" => spec.env_vars.push(word.to_owned()),
+                    "cwd" => spec.cwd = Some(PathBuf::from(word)),
+                    _ => spec.args.push(word.to_owned()),
+                },
+            }
+        }
+        spec
+    }
+
+    fn check_spec(requirements: &Requirements, name: &str, words: &str) -> Decision {
+        let spec = spec(words);
+        requirements.check(
+            name,
+            &ServerIdentity::Stdio(StdioLaunch {
+                command: &spec.command,
+                args: &spec.args,
+                env: &spec.env,
+                env_vars: &spec.env_vars,
+                cwd: spec.cwd.as_deref(),
+            }),
+        )
+    }
+
+    /// Every bypass of the issue as a row: (server name, launch, `None` when allowed or a text
+    /// the deny reason must contain). `env K~V` sets a variable, `vars N` passes one through.
+    #[test]
+    fn table_of_launch_bypasses() {
+        let requirements = parse(LAUNCH_RULES);
+        let cases: &[(&str, &str, Option<&str>)] = &[
+            ("docs", "docs-mcp", None),
+            (
+                "docs",
+                "docs-mcp --verbose env API_KEY~s vars GITHUB_TOKEN",
+                None,
+            ),
+            (
+                "docs",
+                "docs-mcp env LD_PRELOAD~/tmp/evil.so",
+                Some("`env.LD_PRELOAD`"),
+            ),
+            (
+                "docs",
+                "docs-mcp env LD_LIBRARY_PATH~/tmp",
+                Some("`env.LD_LIBRARY_PATH`"),
+            ),
+            (
+                "docs",
+                "docs-mcp env BASH_ENV~/tmp/x.sh",
+                Some("`env.BASH_ENV`"),
+            ),
+            ("docs", "docs-mcp env PATH~/tmp/fake", Some("`env.PATH`")),
+            (
+                "docs",
+                "docs-mcp env DYLD_INSERT_LIBRARIES~/x",
+                Some("`env.DYLD_INSERT_LIBRARIES`"),
+            ),
+            (
+                "docs",
+                "docs-mcp env LD_PRELOAD=/tmp/x.so:~y",
+                Some("`env.\"LD_PRELOAD=/tmp/x.so:\"`"),
+            ),
+            (
+                "docs",
+                "docs-mcp vars LD_PRELOAD",
+                Some("`env_vars` entry `LD_PRELOAD`"),
+            ),
+            (
+                "docs",
+                "docs-mcp vars PATH",
+                Some("`env_vars` entry `PATH`"),
+            ),
+            ("docs", "docs-mcp cwd /tmp", None),
+            ("docs", "./docs-mcp cwd /tmp", Some("relative path")),
+            ("docs", "bin/docs-mcp", Some("relative path")),
+            ("docs", "$HOME/docs-mcp", Some("relative path")),
+            (
+                "docs",
+                "/usr/bin/docs-mcp",
+                Some("configured with command `/usr/bin/docs-mcp`"),
+            ),
+            (
+                "docs",
+                "evil-mcp",
+                Some("configured with command `evil-mcp`"),
+            ),
+            ("node", "node /opt/docs/server.js", None),
+            (
+                "node",
+                "node -e require('fs').writeFileSync('m','')",
+                Some("other `args`"),
+            ),
+            (
+                "node",
+                "node --require /tmp/m.js /opt/docs/server.js",
+                Some("other `args`"),
+            ),
+            (
+                "node",
+                "node /opt/docs/server.js env NODE_OPTIONS~--require=/tmp/m.js",
+                Some("`env.NODE_OPTIONS`"),
+            ),
+            (
+                "node",
+                "node /opt/docs/server.js env NODE_ENV~production",
+                None,
+            ),
+            ("node", "node", Some("other `args`")),
+            ("npx", "npx -y @scope/server-fs /data", None),
+            (
+                "npx",
+                "npx -y @scope/server-fs /data env NPM_CONFIG_CACHE~/c",
+                None,
+            ),
+            (
+                "npx",
+                "npx -y @scope/server-fs env npm_config_registry~http://evil",
+                Some("`env.npm_config_registry`"),
+            ),
+            (
+                "npx",
+                "npx -y evil @scope/server-fs",
+                Some("args starting [\"-y\", \"@scope/server-fs\"]"),
+            ),
+            ("pinned", "/opt/pinned/bin/server cwd /opt/pinned", None),
+            (
+                "pinned",
+                "/opt/pinned/bin/server cwd /opt/pinned env PATH~/x LD_PRELOAD~/y",
+                None,
+            ),
+            (
+                "pinned",
+                "/opt/pinned/bin/server cwd /opt/pinned env BASH_ENV~/y",
+                Some("`env.BASH_ENV`"),
+            ),
+            (
+                "pinned",
+                "/opt/pinned/bin/server cwd /tmp",
+                Some("runs in `cwd` `/tmp`, but the requirements pin `cwd` to `/opt/pinned`"),
+            ),
+            ("pinned", "/opt/pinned/bin/server", Some("sets no `cwd`")),
+            ("legacy", "legacy-mcp", None),
+            ("legacy", "legacy-mcp env PYTHONPATH~/x", None),
+            ("legacy", "legacy-mcp -c evil", Some("other `args`")),
+            (
+                "legacy",
+                "legacy-mcp env PYTHONHOME~/x",
+                Some("`env.PYTHONHOME`"),
+            ),
+            ("unlisted", "docs-mcp", Some("is not listed")),
+        ];
+        for (name, words, expected) in cases {
+            let decision = check_spec(&requirements, name, words);
+            match (expected, &decision) {
+                (None, Decision::Allowed) => {}
+                (Some(needle), Decision::Denied(reason)) => {
+                    let text = reason.to_string();
+                    assert!(text.contains(needle), "{name}: {words}: {text}");
+                    assert!(text.starts_with(&format!("server `{name}` ")), "{text}");
+                }
+                _ => panic!("{name}: {words}: expected {expected:?}, got {decision:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn env_values_never_reach_a_reason() {
+        let requirements = parse(LAUNCH_RULES);
+        let Decision::Denied(reason) = check_spec(
+            &requirements,
+            "docs",
+            "docs-mcp env LD_PRELOAD~SECRET-VALUE",
+        ) else {
+            panic!("allowed");
+        };
+        assert!(!reason.to_string().contains("SECRET-VALUE"));
+        assert!(
+            !serde_json::to_string(&reason)
+                .unwrap()
+                .contains("SECRET-VALUE")
+        );
+        assert_eq!(
+            reason.summary().unwrap(),
+            "`env.LD_PRELOAD` not in `allow_env`"
+        );
+    }
+
+    #[test]
+    fn a_rule_for_the_same_command_that_fits_wins() {
+        // Two identities for one name: one pins args, the other allows them with PATH.
+        let requirements = parse(
+            "[mcp_servers.n]\nidentity = { command = \"node\", args = [\"/a.js\"] }\n\
+             [mcp_server_allowlist.n]\ncommand = \"node\"\nallow_env = [\"PATH\"]\n",
+        );
+        assert!(check_spec(&requirements, "n", "node /b.js env PATH~/x").is_allowed());
+        assert!(check_spec(&requirements, "n", "node /a.js").is_allowed());
+        let Decision::Denied(reason) = check_spec(&requirements, "n", "node /b.js env LD_AUDIT~/x")
+        else {
+            panic!("allowed");
+        };
+        // The first rule's objection is reported.
+        assert!(reason.to_string().contains("other `args`"), "{reason}");
+    }
+
+    #[test]
+    fn json_view_shows_launch_keys() {
+        let requirements = parse(LAUNCH_RULES);
+        let json = serde_json::to_value(&requirements).unwrap();
+        assert_eq!(
+            json["entries"][3]["identity"],
+            serde_json::json!({"command": "npx", "args_prefix": ["-y", "@scope/server-fs"], "allow_env": ["NPM_CONFIG_CACHE"]})
+        );
+        assert_eq!(
+            json["entries"][4]["identity"],
+            serde_json::json!({"command": "/opt/pinned/bin/server", "cwd": "/opt/pinned", "allow_env": ["PATH", "LD_*"]})
+        );
+        assert_eq!(
+            json["entries"][0]["identity"],
+            serde_json::json!({"command": "docs-mcp"})
         );
     }
 
