@@ -234,11 +234,7 @@ pub async fn probe_auth_statuses(
     if targets.is_empty() {
         return results;
     }
-    let Ok(client) = reqwest::Client::builder()
-        .timeout(deadline)
-        .user_agent(concat!("mcpctl/", env!("CARGO_PKG_VERSION")))
-        .build()
-    else {
+    let Ok(client) = mcpctl_http_client::builder().timeout(deadline).build() else {
         return results;
     };
     let mut probes = JoinSet::new();

@@ -51,9 +51,10 @@ pub enum AuthProbe {
 /// Finds out whether the MCP server at `server_url` wants an OAuth login.
 ///
 /// The probe is a `POST` of an `initialize` request with `Accept: application/json,
-/// text/event-stream` and the caller's `headers` (static and environment headers of the
-/// server, never a token): exactly the first request a real connection sends, so servers that
-/// only guard `POST`, or that answer `GET` with `405` before checking auth, are judged right. If
+/// text/event-stream`: exactly the first request a real connection sends, so servers that only
+/// guard `POST`, or that answer `GET` with `405` before checking auth, are judged right. The
+/// caller's `headers` (static and environment headers of the server, never a token) are sent
+/// only when the server refuses to answer without them (a `4xx` other than `401`). If
 /// that happens to open a session (`2xx` with `Mcp-Session-Id`), a best-effort `DELETE` ending
 /// it is sent in the background.
 ///
@@ -79,26 +80,23 @@ pub async fn probe(client: &Client, server_url: &str, headers: &HeaderMap) -> Au
             };
         }
     };
-    let mut request_headers = headers.clone();
-    request_headers.insert(
-        ACCEPT,
-        HeaderValue::from_static("application/json, text/event-stream"),
-    );
-    request_headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    let response = match client
-        .post(url.clone())
-        .headers(request_headers)
-        .body(initialize_body())
-        .send()
-        .await
-    {
+    // The first attempt carries none of the caller's headers: an unauthenticated probe has no
+    // business sending an API key. Only when the server refuses to answer without them (a
+    // 4xx other than 401) is the request repeated with them, to the same URL.
+    let mut response = match send_initialize(client, &url, &HeaderMap::new()).await {
         Ok(response) => response,
-        Err(err) => {
-            return AuthProbe::Unknown {
-                reason: describe(&url, &err),
-            };
-        }
+        Err(reason) => return AuthProbe::Unknown { reason },
     };
+    let refused =
+        |status: StatusCode| status.is_client_error() && status != StatusCode::UNAUTHORIZED;
+    let mut sent = HeaderMap::new();
+    if refused(response.status()) && !headers.is_empty() {
+        sent = headers.clone();
+        response = match send_initialize(client, &url, headers).await {
+            Ok(response) => response,
+            Err(reason) => return AuthProbe::Unknown { reason },
+        };
+    }
     let status = response.status();
     if status == StatusCode::UNAUTHORIZED {
         let (link, scope) = match bearer_challenge(response.headers()) {
@@ -118,10 +116,42 @@ pub async fn probe(client: &Client, server_url: &str, headers: &HeaderMap) -> Au
             reason: format!("{url} answered HTTP {status}"),
         };
     }
+    if status.is_redirection() {
+        // mcpctl's clients follow redirects only within the origin.
+        let to = response
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("?");
+        return AuthProbe::Unknown {
+            reason: format!("{url} redirects to another origin ({to}); mcpctl does not follow it"),
+        };
+    }
     if status.is_success() {
-        end_session(client, &url, headers, &response);
+        end_session(client, &url, &sent, &response);
     }
     AuthProbe::Unsupported
+}
+
+/// POSTs an `initialize` request, as a real connection's first request.
+async fn send_initialize(
+    client: &Client,
+    url: &Url,
+    headers: &HeaderMap,
+) -> Result<Response, String> {
+    let mut request_headers = headers.clone();
+    request_headers.insert(
+        ACCEPT,
+        HeaderValue::from_static("application/json, text/event-stream"),
+    );
+    request_headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    client
+        .post(url.clone())
+        .headers(request_headers)
+        .body(initialize_body())
+        .send()
+        .await
+        .map_err(|err| describe(url, &err))
 }
 
 /// The discovery chain after a `401`; `link` is the challenge's `resource_metadata` URL.
@@ -554,7 +584,8 @@ mod tests {
         assert_eq!(result, AuthProbe::Unsupported);
         let (accept, api_key, body) = seen.lock().unwrap()[0].clone();
         assert_eq!(accept, "application/json, text/event-stream");
-        assert_eq!(api_key, "k1");
+        // The server answered without the key, so the key was never sent.
+        assert_eq!(api_key, "");
         let body: serde_json::Value = serde_json::from_str(&body).unwrap();
         assert_eq!(body["method"], "initialize");
         let session = tokio::time::timeout(Duration::from_secs(5), ended_rx)
@@ -562,6 +593,36 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(session, "s-1");
+    }
+
+    #[tokio::test]
+    async fn custom_headers_are_sent_only_when_the_server_needs_them() {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let addr = {
+            let seen = Arc::clone(&seen);
+            serve(move |_| {
+                Router::new().route(
+                    "/mcp",
+                    post(move |headers: AxumHeaders| async move {
+                        let key = headers
+                            .get("x-api-key")
+                            .and_then(|v| v.to_str().ok())
+                            .map(str::to_string);
+                        seen.lock().unwrap().push(key.clone());
+                        match key {
+                            Some(_) => AxumStatus::OK,
+                            None => AxumStatus::BAD_REQUEST,
+                        }
+                    }),
+                )
+            })
+            .await
+        };
+        let mut headers = HeaderMap::new();
+        headers.insert("x-api-key", HeaderValue::from_static("k1"));
+        let result = probe(&client(), &format!("http://{addr}/mcp"), &headers).await;
+        assert_eq!(result, AuthProbe::Unsupported);
+        assert_eq!(*seen.lock().unwrap(), vec![None, Some("k1".to_string())]);
     }
 
     #[tokio::test]
