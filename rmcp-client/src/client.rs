@@ -9,15 +9,14 @@ use rmcp::model::{
     Resource, ResourceTemplate, ServerPeerInfo, Tool,
 };
 use rmcp::service::{RoleClient, RunningService, ServiceError};
-use tokio::process::ChildStdin;
+use rmcp::transport::async_rw::AsyncRwTransport;
 
 use crate::error::{ClientError, StderrTail, error_chain};
 use crate::handler::{Handler, ToolsChanged};
 use crate::hooks::ClientHooks;
 use crate::http::{self, HttpSpec};
-use crate::lane::{DirectLane, LaneError};
 use crate::stdio::{self, ProcessGroup, StderrCollector, StdioSpec};
-use crate::wire::LineTransport;
+use crate::stdout::{GuardedStdout, StdoutFault, StdoutWatch};
 
 /// How long a failed start waits for the child's last stderr lines.
 const STDERR_GRACE: Duration = Duration::from_millis(500);
@@ -33,8 +32,8 @@ pub struct McpClient {
     process: Option<ProcessGroup>,
     stderr: Option<StderrCollector>,
     tools_changed: ToolsChanged,
-    /// The direct `tools/call` lane of a stdio connection.
-    lane: Option<Arc<DirectLane<ChildStdin>>>,
+    /// What the reader of a stdio server's stdout saw.
+    stdout: Option<Arc<StdoutWatch>>,
 }
 
 impl McpClient {
@@ -64,16 +63,18 @@ impl McpClient {
         let stdio::Spawned {
             stdin,
             stdout,
-            mut group,
+            group,
             mut stderr,
         } = stdio::spawn(name, &spec)?;
-        let transport = LineTransport::new(stdout, stdin);
-        let lane = transport.lane();
+        let watch = Arc::new(StdoutWatch::default());
+        // rmcp's own stdio transport, reading through our guard.
+        let transport =
+            AsyncRwTransport::new_client(GuardedStdout::new(stdout, Arc::clone(&watch)), stdin);
         let outcome = tokio::time::timeout(startup_timeout, handler.serve(transport)).await;
         let failure = match outcome {
             Ok(Ok(service)) => {
                 let mut client = Self::new(name, service, Some(group), Some(stderr), tools_changed);
-                client.lane = Some(lane);
+                client.stdout = Some(watch);
                 return Ok(client);
             }
             Ok(Err(error)) => Err(error_chain(&error)),
@@ -151,7 +152,7 @@ impl McpClient {
             process,
             stderr,
             tools_changed,
-            lane: None,
+            stdout: None,
         }
     }
 
@@ -228,13 +229,14 @@ impl McpClient {
 
     /// Calls a tool; `arguments` must be a JSON object or null.
     ///
-    /// Every call carries a progress token, so the server may send `notifications/progress`;
-    /// they reach [`ClientHooks::progress`]. Over stdio the call takes the direct lane
-    /// (`lane.rs`): its request and answer bypass rmcp's service task, which costs about a tenth
-    /// of a round trip.
+    /// The call goes through rmcp's request path: it carries a progress token, so the server
+    /// may send `notifications/progress` (they reach [`ClientHooks::progress`]), and a server
+    /// that answers `input_required` (multi round-trip requests) gets its retry with the
+    /// answers of this connection's handler (elicitation through [`ClientHooks::elicitation`]).
     ///
-    /// When `timeout` runs out the call is cancelled at the server (`notifications/cancelled`)
-    /// and [`ClientError::Timeout`] is returned; the connection stays usable.
+    /// When `timeout` runs out (it covers every round), the call is cancelled at the server
+    /// (`notifications/cancelled`) and [`ClientError::Timeout`] is returned; the connection
+    /// stays usable. Dropping the returned future cancels the call the same way.
     pub async fn call_tool(
         &self,
         name: &str,
@@ -253,12 +255,6 @@ impl McpClient {
                     cause: format!("arguments must be a JSON object, not `{other}`"),
                 });
             }
-        }
-        if let Some(lane) = &self.lane {
-            return lane
-                .call_tool(params, timeout)
-                .await
-                .map_err(|error| self.lane_error(operation(), timeout, error));
         }
         // Dropping the pending call on timeout makes rmcp send `notifications/cancelled`.
         match tokio::time::timeout(timeout, self.service.call_tool(params)).await {
@@ -287,39 +283,24 @@ impl McpClient {
             .service
             .close_with_timeout(Duration::from_secs(1))
             .await;
-        if let Some(group) = self.process.as_mut() {
+        if let Some(group) = self.process.as_ref() {
             group.kill_and_wait().await;
         }
     }
 
-    /// Words a direct-lane failure as rmcp's path would for the same event.
-    fn lane_error(&self, operation: String, timeout: Duration, error: LaneError) -> ClientError {
-        let cause = match error {
-            LaneError::Timeout => {
-                return ClientError::Timeout {
-                    server: self.name.clone(),
-                    operation,
-                    after: timeout,
-                    stderr: StderrTail::default(),
-                };
-            }
-            LaneError::Closed => error_chain(&ServiceError::TransportClosed),
-            LaneError::Rpc(error) => error_chain(&ServiceError::McpError(error)),
-            LaneError::Write(error) => format!("could not write to the server: {error}"),
-            LaneError::Unexpected(what) => format!("unexpected answer: {what}"),
+    fn request_error(&self, operation: &str, error: &ServiceError) -> ClientError {
+        let fault = self.stdout.as_ref().and_then(|watch| watch.fault());
+        let cause = match (error, fault) {
+            (ServiceError::TransportClosed, Some(StdoutFault::TooLarge)) => format!(
+                "the server sent a message larger than {} MiB; the connection was closed",
+                crate::stdout::MAX_LINE / 1024 / 1024
+            ),
+            _ => error_chain(error),
         };
         ClientError::Request {
             server: self.name.clone(),
-            operation,
-            cause,
-        }
-    }
-
-    fn request_error(&self, operation: &str, error: &ServiceError) -> ClientError {
-        ClientError::Request {
-            server: self.name.clone(),
             operation: operation.to_owned(),
-            cause: error_chain(error),
+            cause,
         }
     }
 }

@@ -12,9 +12,8 @@ mod groups;
 mod handler;
 mod hooks;
 mod http;
-mod lane;
 mod stdio;
-mod wire;
+mod stdout;
 
 pub use client::McpClient;
 pub use error::{ClientError, StderrTail};

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, VecDeque};
 use std::ffi::OsString;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
+use std::process::{ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -127,8 +127,10 @@ pub(crate) fn spawn(server: &str, spec: &StdioSpec) -> Result<Spawned, ClientErr
         groups::register(pgid);
     }
     let group = ProcessGroup {
-        pgid,
-        child: Some(child),
+        pid,
+        pgid: std::sync::Mutex::new(pgid),
+        child: tokio::sync::Mutex::new(Some(child)),
+        status: std::sync::OnceLock::new(),
     };
     let stderr = StderrCollector::start(stderr, spec.stderr_log.clone());
     Ok(Spawned {
@@ -142,26 +144,62 @@ pub(crate) fn spawn(server: &str, spec: &StdioSpec) -> Result<Spawned, ClientErr
 /// The child's process group; dropping it kills the whole group (SIGKILL) so no
 /// grandchild outlives the client.
 pub(crate) struct ProcessGroup {
-    pgid: Option<Pid>,
-    child: Option<Child>,
+    pid: Option<u32>,
+    /// `None` once the group has been killed.
+    pgid: std::sync::Mutex<Option<Pid>>,
+    /// `None` once reaped.
+    child: tokio::sync::Mutex<Option<Child>>,
+    /// How the child ended, once known.
+    status: std::sync::OnceLock<ExitStatus>,
 }
 
 impl ProcessGroup {
     /// The child's process id (also the group id).
     pub fn pid(&self) -> Option<u32> {
-        self.pgid.and_then(|p| u32::try_from(p.as_raw()).ok())
+        self.pid
+    }
+
+    /// How the child exited, waiting at most `grace` for it to exit.
+    ///
+    /// `None` while it still runs. Once it has exited (and so been reaped), its group is
+    /// killed at once: a reaped leader's group id may be reused, so it must not be signalled
+    /// later, and the connection is over anyway.
+    pub async fn exit_status(&self, grace: Duration) -> Option<ExitStatus> {
+        if let Some(status) = self.status.get() {
+            return Some(*status);
+        }
+        let mut child = self.child.lock().await;
+        let status = match child.as_mut() {
+            Some(running) => match tokio::time::timeout(grace, running.wait()).await {
+                Ok(Ok(status)) => status,
+                _ => return None,
+            },
+            None => return self.status.get().copied(),
+        };
+        *child = None;
+        self.kill();
+        Some(*self.status.get_or_init(|| status))
     }
 
     /// Kills the group and waits for the child to be reaped.
-    pub async fn kill_and_wait(&mut self) {
+    pub async fn kill_and_wait(&self) {
         self.kill();
-        if let Some(mut child) = self.child.take() {
-            let _ = child.wait().await;
+        let mut child = self.child.lock().await;
+        if let Some(running) = child.as_mut()
+            && let Ok(status) = running.wait().await
+        {
+            let _ = self.status.set(status);
         }
+        *child = None;
     }
 
-    fn kill(&mut self) {
-        if let Some(pgid) = self.pgid.take() {
+    fn kill(&self) {
+        let pgid = self
+            .pgid
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        if let Some(pgid) = pgid {
             // ESRCH (already gone) is the expected outcome after a clean exit.
             let _ = killpg(pgid, Signal::SIGKILL);
             groups::unregister(pgid);
@@ -173,9 +211,10 @@ impl Drop for ProcessGroup {
     fn drop(&mut self) {
         self.kill();
         // Reap the child so it does not linger as a zombie while mcpctl keeps running.
-        if let (Some(mut child), Ok(runtime)) =
-            (self.child.take(), tokio::runtime::Handle::try_current())
-        {
+        if let (Some(mut child), Ok(runtime)) = (
+            self.child.get_mut().take(),
+            tokio::runtime::Handle::try_current(),
+        ) {
             runtime.spawn(async move {
                 let _ = child.wait().await;
             });

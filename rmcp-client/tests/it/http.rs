@@ -8,13 +8,13 @@ use serde_json::json;
 use crate::{STARTUP, server_bin};
 
 /// The test server in HTTP mode on a free loopback port; killed on drop.
-struct HttpServer {
+pub struct HttpServer {
     child: Child,
     url: String,
 }
 
 impl HttpServer {
-    fn start(args: &[&str]) -> Self {
+    pub fn start(args: &[&str]) -> Self {
         let mut child = Command::new(server_bin())
             .args(["--http", "0"])
             .args(args)
@@ -35,7 +35,7 @@ impl HttpServer {
         Self { child, url }
     }
 
-    fn spec(&self) -> HttpSpec {
+    pub fn spec(&self) -> HttpSpec {
         HttpSpec {
             url: self.url.clone(),
             ..HttpSpec::default()

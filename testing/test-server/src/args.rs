@@ -34,4 +34,7 @@ pub struct Args {
     /// Send `notifications/tools/list_changed` once the client is initialized.
     #[arg(long)]
     pub list_changed: bool,
+    /// Add a tool `mrtr` that answers `input_required` first and the result on the retry.
+    #[arg(long)]
+    pub mrtr: bool,
 }
