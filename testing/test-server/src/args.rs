@@ -19,6 +19,13 @@ pub struct Args {
     /// Exit with status 3 right after start, before reading any message.
     #[arg(long)]
     pub crash_on_start: bool,
+    /// Read the `initialize` request, then exit with status 5 without answering.
+    #[arg(long)]
+    pub exit_before_init: bool,
+    /// Print a line that is not JSON-RPC to stdout before serving (with `--init-delay-ms`
+    /// large, it comes instead of the `initialize` answer).
+    #[arg(long)]
+    pub print_garbage: bool,
     /// Add a tool `crash` that exits the process in the middle of the call.
     #[arg(long)]
     pub crash_mid_call: bool,
