@@ -1,10 +1,12 @@
 //! Connecting to a streamable HTTP server: headers from config and environment, error mapping.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::header::{HeaderName, HeaderValue};
 use rmcp::transport::StreamableHttpClientTransport;
+use rmcp::transport::common::client_side_sse::ExponentialBackoff;
 use rmcp::transport::streamable_http_client::{
     StreamableHttpClientTransportConfig, StreamableHttpError,
 };
@@ -22,6 +24,21 @@ pub struct HttpSpec {
     pub env_headers: BTreeMap<String, String>,
     /// The name of an environment variable holding a bearer token.
     pub bearer_token_env_var: Option<String>,
+}
+
+/// How often a broken response stream is resumed (`Last-Event-ID`) before its request fails.
+///
+/// rmcp's default retries forever with growing pauses (at least the server's `retry` interval,
+/// 3 s for rmcp's own servers), so a call to a server that died waited for the whole tool
+/// timeout. One attempt still resumes a stream the server closed on purpose (after the pause
+/// it named) or that broke while the server lives; when that attempt fails too, the server is
+/// gone and the call fails at once ("connection to server lost").
+fn resume_policy() -> ExponentialBackoff {
+    let mut policy = ExponentialBackoff::default();
+    policy.max_times = Some(1);
+    policy.base_duration = Duration::from_millis(100);
+    policy.max_delay = Some(Duration::from_secs(1));
+    policy
 }
 
 /// Builds the rmcp transport, reading every environment variable the spec names now.
@@ -52,6 +69,7 @@ pub(crate) fn transport(
     }
     let mut config =
         StreamableHttpClientTransportConfig::with_uri(spec.url.as_str()).custom_headers(headers);
+    config.retry_config = Arc::new(resume_policy());
     if let Some(var) = &spec.bearer_token_env_var {
         config = config.auth_header(read_var(var, "bearer_token_env_var".to_owned())?);
     }

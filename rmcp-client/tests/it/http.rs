@@ -291,3 +291,38 @@ async fn a_json_answer_to_the_initialized_notification_is_tolerated() {
     client.shutdown().await;
     server.abort();
 }
+
+/// A server that dies in the middle of a call fails the call at once, not at its timeout.
+#[tokio::test]
+async fn a_server_that_dies_mid_call_fails_the_call_at_once() {
+    let server = HttpServer::start(&["--crash-mid-call"]);
+    let client = McpClient::connect_http("remote", server.spec(), STARTUP)
+        .await
+        .unwrap();
+    let start = std::time::Instant::now();
+    let err = client
+        .call_tool("crash", json!({}), Duration::from_secs(30))
+        .await
+        .unwrap_err();
+    assert!(
+        start.elapsed() < Duration::from_secs(3),
+        "took {:?}: {err}",
+        start.elapsed()
+    );
+    assert!(
+        matches!(
+            &err,
+            ClientError::Request {
+                cause: mcpctl_rmcp_client::Cause::ConnectionLost { .. },
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string()
+            .starts_with("server `remote`: tools/call `crash` failed: connection to server lost"),
+        "{err}"
+    );
+    assert!(!err.to_string().contains("::"), "{err}");
+}

@@ -41,6 +41,9 @@ pub struct Args {
     /// Send `notifications/tools/list_changed` once the client is initialized.
     #[arg(long)]
     pub list_changed: bool,
+    /// List an extra tool `confirm` only to clients that declare the elicitation capability.
+    #[arg(long)]
+    pub elicitation_tool: bool,
     /// Add a tool `mrtr` that answers `input_required` first and the result on the retry.
     #[arg(long)]
     pub mrtr: bool,

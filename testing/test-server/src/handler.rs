@@ -245,10 +245,22 @@ impl ServerHandler for TestServer {
                 .map_err(|_| ErrorData::invalid_params(format!("bad cursor `{cursor}`"), None))?,
             None => 0,
         };
-        let end = (start + PAGE_SIZE).min(self.tools.len());
-        let page = self.tools.get(start..end).unwrap_or_default().to_vec();
+        let mut tools = self.tools.as_slice().to_vec();
+        let eliciting = context
+            .peer
+            .peer_info()
+            .is_some_and(|info| info.capabilities.elicitation.is_some());
+        if self.args.elicitation_tool && eliciting {
+            tools.push(Tool::new(
+                "confirm",
+                "Listed only to clients that declare elicitation.",
+                schema(json!({}), &[]),
+            ));
+        }
+        let end = (start + PAGE_SIZE).min(tools.len());
+        let page = tools.get(start..end).unwrap_or_default().to_vec();
         let mut result = ListToolsResult::with_all_items(page);
-        if end < self.tools.len() {
+        if end < tools.len() {
             result.next_cursor = Some(end.to_string());
         }
         Ok(result)
