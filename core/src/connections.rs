@@ -559,7 +559,7 @@ async fn connect(
         Ok(Err(error)) => Err(error),
         Err(_) => Err(ClientError::Timeout {
             server: name.to_string(),
-            operation: "startup (tools/list)".to_string(),
+            operation: mcpctl_rmcp_client::Operation::Startup,
             after: timeout,
             stderr: client.stderr_tail(),
         }),

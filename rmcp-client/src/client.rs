@@ -1,5 +1,6 @@
 //! [`McpClient`]: one live connection to one MCP server.
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -8,19 +9,20 @@ use rmcp::model::{
     CallToolRequestParams, CallToolResult, Prompt, ReadResourceRequestParams, ReadResourceResult,
     Resource, ResourceTemplate, ServerPeerInfo, Tool,
 };
-use rmcp::service::{RoleClient, RunningService, ServiceError};
-use tokio::process::ChildStdin;
+use rmcp::service::{ClientInitializeError, RoleClient, RunningService, ServiceError};
+use rmcp::transport::async_rw::AsyncRwTransport;
 
-use crate::error::{ClientError, StderrTail, error_chain};
+use crate::error::{BoxError, Cause, ClientError, Operation, StderrTail, escape_line};
 use crate::handler::{Handler, ToolsChanged};
 use crate::hooks::ClientHooks;
 use crate::http::{self, HttpSpec};
-use crate::lane::{DirectLane, LaneError};
 use crate::stdio::{self, ProcessGroup, StderrCollector, StdioSpec};
-use crate::wire::LineTransport;
+use crate::stdout::{GuardedStdout, MAX_LINE, StdoutFault, StdoutWatch};
 
 /// How long a failed start waits for the child's last stderr lines.
 const STDERR_GRACE: Duration = Duration::from_millis(500);
+/// How long a server that closed its stdout gets to exit before it is called still running.
+const EXIT_GRACE: Duration = Duration::from_millis(500);
 
 /// A live connection to one MCP server.
 ///
@@ -28,20 +30,58 @@ const STDERR_GRACE: Duration = Duration::from_millis(500);
 /// process group. Prefer [`McpClient::shutdown`] where you can await: it also reaps the child.
 pub struct McpClient {
     name: String,
-    // Declared before `process` so the connection closes before the group is killed.
+    // Declared before `stdio` so the connection closes before the group is killed.
     service: RunningService<RoleClient, Handler>,
-    process: Option<ProcessGroup>,
-    stderr: Option<StderrCollector>,
+    stdio: Option<Stdio>,
     tools_changed: ToolsChanged,
-    /// The direct `tools/call` lane of a stdio connection.
-    lane: Option<Arc<DirectLane<ChildStdin>>>,
+}
+
+/// The parts of a stdio connection besides rmcp's service.
+struct Stdio {
+    group: ProcessGroup,
+    stderr: StderrCollector,
+    stdout: Arc<StdoutWatch>,
+}
+
+impl Stdio {
+    /// Why the connection ended, from what the process and its pipes did.
+    async fn lost(&self, source: Option<BoxError>) -> Cause {
+        match self.stdout.fault() {
+            Some(StdoutFault::TooLarge) => return Cause::TooLarge { limit: MAX_LINE },
+            Some(StdoutFault::ReadFailed(kind)) => {
+                return Cause::ConnectionLost {
+                    source: Some(Box::new(std::io::Error::from(kind))),
+                };
+            }
+            None => {}
+        }
+        let grace = if self.stdout.ended() {
+            EXIT_GRACE
+        } else {
+            Duration::ZERO
+        };
+        if let Some(status) = self.group.exit_status(grace).await {
+            return Cause::Exited {
+                status,
+                stdout: self.stray(),
+            };
+        }
+        if self.stdout.ended() {
+            return Cause::StdoutClosed;
+        }
+        Cause::ConnectionLost { source }
+    }
+
+    fn stray(&self) -> Option<String> {
+        self.stdout.stray().map(|line| escape_line(&line))
+    }
 }
 
 impl McpClient {
     /// Starts a stdio server and completes `initialize` within `startup_timeout`.
     ///
-    /// `name` is the server's name, used in every error message. Elicitation is not offered
-    /// and notifications are only counted; see [`McpClient::connect_stdio_with_hooks`].
+    /// `name` is the server's name, used in every error message. Elicitation requests are
+    /// declined and notifications only counted; see [`McpClient::connect_stdio_with_hooks`].
     pub async fn connect_stdio(
         name: &str,
         spec: StdioSpec,
@@ -52,7 +92,7 @@ impl McpClient {
 
     /// [`McpClient::connect_stdio`] with callbacks for elicitation and notifications.
     ///
-    /// The client advertises the elicitation capability only when `hooks.elicitation` is set.
+    /// The client declares the same capabilities whatever the hooks (see [`ClientHooks`]).
     pub async fn connect_stdio_with_hooks(
         name: &str,
         spec: StdioSpec,
@@ -64,35 +104,54 @@ impl McpClient {
         let stdio::Spawned {
             stdin,
             stdout,
-            mut group,
-            mut stderr,
+            group,
+            stderr,
         } = stdio::spawn(name, &spec)?;
-        let transport = LineTransport::new(stdout, stdin);
-        let lane = transport.lane();
+        let watch = Arc::new(StdoutWatch::default());
+        let stdio = Stdio {
+            group,
+            stderr,
+            stdout: Arc::clone(&watch),
+        };
+        // rmcp's own stdio transport, reading through our guard.
+        let transport = AsyncRwTransport::new_client(GuardedStdout::new(stdout, watch), stdin);
         let outcome = tokio::time::timeout(startup_timeout, handler.serve(transport)).await;
-        let failure = match outcome {
+        let cause = match outcome {
             Ok(Ok(service)) => {
-                let mut client = Self::new(name, service, Some(group), Some(stderr), tools_changed);
-                client.lane = Some(lane);
-                return Ok(client);
+                return Ok(Self {
+                    name: name.to_owned(),
+                    service,
+                    stdio: Some(stdio),
+                    tools_changed,
+                });
             }
-            Ok(Err(error)) => Err(error_chain(&error)),
-            Err(_) => Ok(()),
+            Ok(Err(error)) => match init_cause(error) {
+                Ok(cause) => Some(cause),
+                Err(source) => Some(stdio.lost(source).await),
+            },
+            // Out of time: unless the server is known to have failed otherwise, say so.
+            Err(_) => match stdio.lost(None).await {
+                Cause::ConnectionLost { .. } => {
+                    stdio.stray().map(|line| Cause::NotJsonRpc { line })
+                }
+                cause => Some(cause),
+            },
         };
         // The child's stderr reaches EOF once the group is dead, so its last lines are complete.
-        group.kill_and_wait().await;
-        let tail = stderr.finish(STDERR_GRACE).await;
-        Err(match failure {
-            Err(cause) => ClientError::Startup {
-                server: name.to_owned(),
-                cause: startup_cause(&cause),
-                stderr: tail,
+        stdio.group.kill_and_wait().await;
+        let stderr = stdio.stderr.finish(STDERR_GRACE).await;
+        let server = name.to_owned();
+        Err(match cause {
+            Some(cause) => ClientError::Startup {
+                server,
+                cause,
+                stderr,
             },
-            Ok(()) => ClientError::Timeout {
-                server: name.to_owned(),
-                operation: "startup".to_owned(),
+            None => ClientError::Timeout {
+                server,
+                operation: Operation::Startup,
                 after: startup_timeout,
-                stderr: tail,
+                stderr,
             },
         })
     }
@@ -100,7 +159,7 @@ impl McpClient {
     /// Connects to a streamable HTTP server and completes `initialize` within `startup_timeout`.
     ///
     /// Environment variables named by the spec are read now; a missing one is an error naming it.
-    /// Elicitation is not offered; see [`McpClient::connect_http_with_hooks`].
+    /// Elicitation requests are declined; see [`McpClient::connect_http_with_hooks`].
     pub async fn connect_http(
         name: &str,
         spec: HttpSpec,
@@ -111,7 +170,7 @@ impl McpClient {
 
     /// [`McpClient::connect_http`] with callbacks for elicitation and notifications.
     ///
-    /// The client advertises the elicitation capability only when `hooks.elicitation` is set.
+    /// The client declares the same capabilities whatever the hooks (see [`ClientHooks`]).
     pub async fn connect_http_with_hooks(
         name: &str,
         spec: HttpSpec,
@@ -122,36 +181,26 @@ impl McpClient {
         let handler = Handler::new(name, hooks);
         let tools_changed = handler.tools_changed();
         match tokio::time::timeout(startup_timeout, handler.serve(transport)).await {
-            Ok(Ok(service)) => Ok(Self::new(name, service, None, None, tools_changed)),
-            Ok(Err(error)) => Err(http::map_connect_error(
-                name,
-                &spec.url,
-                startup_timeout,
-                &error,
-            )),
+            Ok(Ok(service)) => Ok(Self {
+                name: name.to_owned(),
+                service,
+                stdio: None,
+                tools_changed,
+            }),
+            Ok(Err(error)) => Err(match init_cause(error) {
+                Ok(cause) => ClientError::Startup {
+                    server: name.to_owned(),
+                    cause,
+                    stderr: StderrTail::default(),
+                },
+                Err(source) => http::connect_error(name, &spec.url, startup_timeout, source),
+            }),
             Err(_) => Err(ClientError::Timeout {
                 server: name.to_owned(),
-                operation: "startup".to_owned(),
+                operation: Operation::Startup,
                 after: startup_timeout,
                 stderr: StderrTail::default(),
             }),
-        }
-    }
-
-    fn new(
-        name: &str,
-        service: RunningService<RoleClient, Handler>,
-        process: Option<ProcessGroup>,
-        stderr: Option<StderrCollector>,
-        tools_changed: ToolsChanged,
-    ) -> Self {
-        Self {
-            name: name.to_owned(),
-            service,
-            process,
-            stderr,
-            tools_changed,
-            lane: None,
         }
     }
 
@@ -175,97 +224,104 @@ impl McpClient {
 
     /// The process id of a stdio server (also its process group id).
     pub fn pid(&self) -> Option<u32> {
-        self.process.as_ref().and_then(ProcessGroup::pid)
+        self.stdio.as_ref().and_then(|s| s.group.pid())
     }
 
     /// The last lines a stdio server wrote to stderr so far (empty for HTTP servers).
     pub fn stderr_tail(&self) -> StderrTail {
-        self.stderr
+        self.stdio
             .as_ref()
-            .map(StderrCollector::snapshot)
+            .map(|s| s.stderr.snapshot())
             .unwrap_or_default()
     }
 
     /// Every tool of the server, following `nextCursor` through all pages.
     pub async fn list_tools(&self) -> Result<Vec<Tool>, ClientError> {
-        self.service
-            .list_all_tools()
+        self.request(Operation::ListTools, self.service.list_all_tools())
             .await
-            .map_err(|e| self.request_error("tools/list", &e))
     }
 
     /// Every resource of the server (`resources/list`, all pages).
     pub async fn list_resources(&self) -> Result<Vec<Resource>, ClientError> {
-        self.service
-            .list_all_resources()
+        self.request(Operation::ListResources, self.service.list_all_resources())
             .await
-            .map_err(|e| self.request_error("resources/list", &e))
     }
 
     /// Every resource template of the server (`resources/templates/list`, all pages).
     pub async fn list_resource_templates(&self) -> Result<Vec<ResourceTemplate>, ClientError> {
-        self.service
-            .list_all_resource_templates()
-            .await
-            .map_err(|e| self.request_error("resources/templates/list", &e))
+        self.request(
+            Operation::ListResourceTemplates,
+            self.service.list_all_resource_templates(),
+        )
+        .await
     }
 
     /// Reads one resource (`resources/read`): its text or blob contents.
     pub async fn read_resource(&self, uri: &str) -> Result<ReadResourceResult, ClientError> {
-        self.service
-            .read_resource(ReadResourceRequestParams::new(uri))
-            .await
-            .map_err(|e| self.request_error(&format!("resources/read `{uri}`"), &e))
+        let operation = Operation::ReadResource {
+            uri: uri.to_owned(),
+        };
+        self.request(
+            operation,
+            self.service
+                .read_resource(ReadResourceRequestParams::new(uri)),
+        )
+        .await
     }
 
     /// Every prompt of the server (`prompts/list`, all pages).
     pub async fn list_prompts(&self) -> Result<Vec<Prompt>, ClientError> {
-        self.service
-            .list_all_prompts()
+        self.request(Operation::ListPrompts, self.service.list_all_prompts())
             .await
-            .map_err(|e| self.request_error("prompts/list", &e))
     }
 
     /// Calls a tool; `arguments` must be a JSON object or null.
     ///
-    /// Every call carries a progress token, so the server may send `notifications/progress`;
-    /// they reach [`ClientHooks::progress`]. Over stdio the call takes the direct lane
-    /// (`lane.rs`): its request and answer bypass rmcp's service task, which costs about a tenth
-    /// of a round trip.
+    /// The call goes through rmcp's request path: it carries a progress token, so the server
+    /// may send `notifications/progress` (they reach [`ClientHooks::progress`]), and a server
+    /// that answers `input_required` (multi round-trip requests) gets its retry with the
+    /// answers of this connection's handler (elicitation through [`ClientHooks::elicitation`]).
     ///
-    /// When `timeout` runs out the call is cancelled at the server (`notifications/cancelled`)
-    /// and [`ClientError::Timeout`] is returned; the connection stays usable.
+    /// When `timeout` runs out (it covers every round), the call is cancelled at the server
+    /// (`notifications/cancelled`) and [`ClientError::Timeout`] is returned; the connection
+    /// stays usable. Dropping the returned future cancels the call the same way.
     pub async fn call_tool(
         &self,
         name: &str,
         arguments: serde_json::Value,
         timeout: Duration,
     ) -> Result<CallToolResult, ClientError> {
-        let operation = || format!("tools/call `{name}`");
         let mut params = CallToolRequestParams::new(name.to_owned());
-        match arguments {
-            serde_json::Value::Object(map) => params = params.with_arguments(map),
-            serde_json::Value::Null => {}
-            other => {
-                return Err(ClientError::Request {
-                    server: self.name.clone(),
-                    operation: operation(),
-                    cause: format!("arguments must be a JSON object, not `{other}`"),
-                });
+        let got = match arguments {
+            serde_json::Value::Object(map) => {
+                params = params.with_arguments(map);
+                None
             }
+            serde_json::Value::Null => None,
+            serde_json::Value::Bool(_) => Some("a boolean"),
+            serde_json::Value::Number(_) => Some("a number"),
+            serde_json::Value::String(_) => Some("a string"),
+            serde_json::Value::Array(_) => Some("an array"),
+        };
+        if let Some(got) = got {
+            return Err(ClientError::InvalidArguments {
+                server: self.name.clone(),
+                tool: name.to_owned(),
+                got,
+            });
         }
-        if let Some(lane) = &self.lane {
-            return lane
-                .call_tool(params, timeout)
-                .await
-                .map_err(|error| self.lane_error(operation(), timeout, error));
-        }
+        let operation = Operation::CallTool {
+            tool: name.to_owned(),
+        };
         // Dropping the pending call on timeout makes rmcp send `notifications/cancelled`.
         match tokio::time::timeout(timeout, self.service.call_tool(params)).await {
-            Ok(result) => result.map_err(|e| self.request_error(&operation(), &e)),
+            Ok(result) => match result {
+                Ok(result) => Ok(result),
+                Err(error) => Err(self.request_error(operation, error).await),
+            },
             Err(_) => Err(ClientError::Timeout {
                 server: self.name.clone(),
-                operation: operation(),
+                operation,
                 after: timeout,
                 stderr: StderrTail::default(),
             }),
@@ -274,11 +330,13 @@ impl McpClient {
 
     /// Sends `ping` and waits for the answer.
     pub async fn ping(&self) -> Result<(), ClientError> {
-        self.service
-            .send_request(rmcp::model::ClientRequest::PingRequest(Default::default()))
-            .await
-            .map(|_| ())
-            .map_err(|e| self.request_error("ping", &e))
+        self.request(
+            Operation::Ping,
+            self.service
+                .send_request(rmcp::model::ClientRequest::PingRequest(Default::default())),
+        )
+        .await
+        .map(|_| ())
     }
 
     /// Closes the connection and, for a stdio server, kills its process group and reaps it.
@@ -287,15 +345,34 @@ impl McpClient {
             .service
             .close_with_timeout(Duration::from_secs(1))
             .await;
-        if let Some(group) = self.process.as_mut() {
-            group.kill_and_wait().await;
+        if let Some(stdio) = self.stdio.as_ref() {
+            stdio.group.kill_and_wait().await;
         }
     }
 
-    /// Words a direct-lane failure as rmcp's path would for the same event.
-    fn lane_error(&self, operation: String, timeout: Duration, error: LaneError) -> ClientError {
+    async fn request<T>(
+        &self,
+        operation: Operation,
+        request: impl Future<Output = Result<T, ServiceError>>,
+    ) -> Result<T, ClientError> {
+        match request.await {
+            Ok(value) => Ok(value),
+            Err(error) => Err(self.request_error(operation, error).await),
+        }
+    }
+
+    async fn request_error(&self, operation: Operation, error: ServiceError) -> ClientError {
         let cause = match error {
-            LaneError::Timeout => {
+            ServiceError::McpError(error) => Cause::Server {
+                code: error.code.0,
+                message: error.message.into_owned(),
+            },
+            ServiceError::UnexpectedResponse => Cause::InvalidAnswer,
+            ServiceError::Cancelled { reason } => Cause::Cancelled { reason },
+            ServiceError::InputRequiredRoundsExceeded { max_rounds } => {
+                Cause::TooManyRounds { rounds: max_rounds }
+            }
+            ServiceError::Timeout { timeout } => {
                 return ClientError::Timeout {
                     server: self.name.clone(),
                     operation,
@@ -303,32 +380,51 @@ impl McpClient {
                     stderr: StderrTail::default(),
                 };
             }
-            LaneError::Closed => error_chain(&ServiceError::TransportClosed),
-            LaneError::Rpc(error) => error_chain(&ServiceError::McpError(error)),
-            LaneError::Write(error) => format!("could not write to the server: {error}"),
-            LaneError::Unexpected(what) => format!("unexpected answer: {what}"),
+            ServiceError::TransportClosed => self.lost(None).await,
+            ServiceError::TransportSend(error) => match &self.stdio {
+                Some(stdio) => stdio.lost(Some(error.error)).await,
+                None => http::request_cause(error.error),
+            },
+            other => Cause::Transport {
+                source: Box::new(other),
+            },
+        };
+        let stderr = match (&cause, &self.stdio) {
+            (Cause::Exited { .. } | Cause::StdoutClosed, Some(stdio)) => {
+                stdio.stderr.finish(STDERR_GRACE).await
+            }
+            _ => StderrTail::default(),
         };
         ClientError::Request {
             server: self.name.clone(),
             operation,
             cause,
+            stderr,
         }
     }
 
-    fn request_error(&self, operation: &str, error: &ServiceError) -> ClientError {
-        ClientError::Request {
-            server: self.name.clone(),
-            operation: operation.to_owned(),
-            cause: error_chain(error),
+    async fn lost(&self, source: Option<BoxError>) -> Cause {
+        match &self.stdio {
+            Some(stdio) => stdio.lost(source).await,
+            None => Cause::ConnectionLost { source },
         }
     }
 }
 
-/// rmcp's wording for a child that exited before answering is about the transport; say it plainly.
-fn startup_cause(chain: &str) -> String {
-    if chain.contains("connection closed") {
-        format!("the server exited or closed stdout before answering `initialize` ({chain})")
-    } else {
-        chain.to_owned()
+/// The cause of a failed `initialize` the server's answer explains; `Err` with what the
+/// transport said when the connection failed instead (its owner knows more).
+fn init_cause(error: ClientInitializeError) -> Result<Cause, Option<BoxError>> {
+    match error {
+        ClientInitializeError::JsonRpcError(error) => Ok(Cause::Server {
+            code: error.code.0,
+            message: error.message.into_owned(),
+        }),
+        ClientInitializeError::ExpectedInitResponse(_)
+        | ClientInitializeError::ExpectedInitResult(_)
+        | ClientInitializeError::ConflictInitResponseId(..)
+        | ClientInitializeError::UncorrelatedErrorResponse { .. } => Ok(Cause::InvalidAnswer),
+        ClientInitializeError::NoCompatibleProtocolVersion { .. } => Ok(Cause::NoCommonProtocol),
+        ClientInitializeError::TransportError { error, .. } => Err(Some(error.error)),
+        _ => Err(None),
     }
 }

@@ -38,7 +38,7 @@ pub(crate) struct Handler {
 
 impl Handler {
     pub fn new(server: &str, hooks: ClientHooks) -> Self {
-        let info = client_info(hooks.elicitation.is_some());
+        let info = client_info();
         Self {
             server: server.to_owned(),
             hooks,
@@ -52,14 +52,18 @@ impl Handler {
     }
 }
 
-/// What mcpctl says about itself in `initialize`; elicitation is advertised only when someone
-/// can answer it.
-fn client_info(elicitation: bool) -> ClientConfig {
+/// What mcpctl says about itself in `initialize`, the same for every connection whatever its
+/// hooks, because servers register tools per client capability: `tools`, `list --check` and
+/// `call` must see the same list.
+///
+/// Form elicitation is declared (without a handler the answer is `decline`). Sampling is not:
+/// mcpctl has no model to answer with. Roots are not either: a server such as
+/// server-filesystem replaces the folders it was started with by the client's roots, and
+/// mcpctl has none to give.
+fn client_info() -> ClientConfig {
     let mut capabilities = ClientCapabilities::default();
-    if elicitation {
-        capabilities.elicitation =
-            Some(ElicitationCapability::new().with_form(FormElicitationCapability::new()));
-    }
+    capabilities.elicitation =
+        Some(ElicitationCapability::new().with_form(FormElicitationCapability::new()));
     // The `initialize` handshake exists up to this version; rmcp's default (its latest)
     // replaced it with `server/discover`, which servers of today do not know.
     ClientConfig::new(
@@ -81,7 +85,7 @@ impl ClientHandler for Handler {
     ) -> Result<ElicitResult, rmcp::ErrorData> {
         Ok(match &self.hooks.elicitation {
             Some(handler) => handler.elicit(&self.server, request).await,
-            // Not advertised, so a conforming server never asks; decline if one does.
+            // Declared for every connection, so with no one to ask the answer is no.
             None => ElicitResult::new(ElicitationAction::Decline),
         })
     }
@@ -110,16 +114,17 @@ mod tests {
     use crate::hooks::DeclineElicitation;
 
     #[test]
-    fn elicitation_is_advertised_only_with_a_handler() {
+    fn capabilities_are_the_same_whatever_the_hooks() {
         let plain = Handler::new("demo", ClientHooks::default());
-        assert_eq!(plain.get_info().capabilities.elicitation, None);
         let hooks = ClientHooks {
             elicitation: Some(Arc::new(DeclineElicitation)),
             ..ClientHooks::default()
         };
         let eliciting = Handler::new("demo", hooks);
-        let caps = serde_json::to_value(&eliciting.get_info().capabilities).unwrap();
-        assert_eq!(caps, serde_json::json!({ "elicitation": { "form": {} } }));
+        for handler in [&plain, &eliciting] {
+            let caps = serde_json::to_value(&handler.get_info().capabilities).unwrap();
+            assert_eq!(caps, serde_json::json!({ "elicitation": { "form": {} } }));
+        }
         assert_eq!(eliciting.get_info().client_info.name, "mcpctl");
         assert_eq!(
             eliciting.get_info().protocol_version.to_string(),

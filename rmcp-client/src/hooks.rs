@@ -28,12 +28,13 @@ pub type ProgressHook = Arc<dyn Fn(&str, &ProgressNotificationParam) + Send + Sy
 /// Hears `notifications/tools/list_changed`: called with the server's name.
 pub type ToolsChangedHook = Arc<dyn Fn(&str) + Send + Sync>;
 
-/// Optional callbacks for one connection. The default has none: elicitation is not offered to
-/// the server, and notifications are only counted ([`crate::McpClient::tools_changed_count`]).
+/// Optional callbacks for one connection. The default has none: elicitation requests are
+/// declined, and notifications are only counted ([`crate::McpClient::tools_changed_count`]).
+/// The capabilities the client declares do not depend on them.
 /// Callbacks run on the connection's task: keep them short and non-blocking.
 #[derive(Clone, Default)]
 pub struct ClientHooks {
-    /// Answers elicitation requests; when absent the client does not advertise elicitation.
+    /// Answers elicitation requests; when absent every request is declined.
     pub elicitation: Option<Arc<dyn ElicitationHandler>>,
     /// Called for every `notifications/progress` (server name, params).
     pub progress: Option<ProgressHook>,

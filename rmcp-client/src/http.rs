@@ -1,17 +1,17 @@
 //! Connecting to a streamable HTTP server: headers from config and environment, error mapping.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::header::{HeaderName, HeaderValue};
 use rmcp::transport::StreamableHttpClientTransport;
+use rmcp::transport::common::client_side_sse::ExponentialBackoff;
 use rmcp::transport::streamable_http_client::{
     StreamableHttpClientTransportConfig, StreamableHttpError,
 };
 
-use rmcp::service::ClientInitializeError;
-
-use crate::error::{ClientError, StderrTail, error_chain};
+use crate::error::{BoxError, Cause, ClientError, Operation, StderrTail};
 
 /// How to reach a streamable HTTP server.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -24,6 +24,21 @@ pub struct HttpSpec {
     pub env_headers: BTreeMap<String, String>,
     /// The name of an environment variable holding a bearer token.
     pub bearer_token_env_var: Option<String>,
+}
+
+/// How often a broken response stream is resumed (`Last-Event-ID`) before its request fails.
+///
+/// rmcp's default retries forever with growing pauses (at least the server's `retry` interval,
+/// 3 s for rmcp's own servers), so a call to a server that died waited for the whole tool
+/// timeout. One attempt still resumes a stream the server closed on purpose (after the pause
+/// it named) or that broke while the server lives; when that attempt fails too, the server is
+/// gone and the call fails at once ("connection to server lost").
+fn resume_policy() -> ExponentialBackoff {
+    let mut policy = ExponentialBackoff::default();
+    policy.max_times = Some(1);
+    policy.base_duration = Duration::from_millis(100);
+    policy.max_delay = Some(Duration::from_secs(1));
+    policy
 }
 
 /// Builds the rmcp transport, reading every environment variable the spec names now.
@@ -54,6 +69,7 @@ pub(crate) fn transport(
     }
     let mut config =
         StreamableHttpClientTransportConfig::with_uri(spec.url.as_str()).custom_headers(headers);
+    config.retry_config = Arc::new(resume_policy());
     if let Some(var) = &spec.bearer_token_env_var {
         config = config.auth_header(read_var(var, "bearer_token_env_var".to_owned())?);
     }
@@ -78,27 +94,27 @@ fn header_value(server: &str, name: &str, value: &str) -> Result<HeaderValue, Cl
 }
 
 /// Turns a failed HTTP connect into the clearest error its cause allows: needs login (401),
-/// another HTTP status, DNS failure, connection refused, TLS failure, timeout.
-pub(crate) fn map_connect_error(
+/// another HTTP status, DNS failure, connection refused, TLS failure, timeout. `source` is what
+/// the transport reported.
+pub(crate) fn connect_error(
     server: &str,
     url: &str,
     startup_timeout: Duration,
-    error: &ClientInitializeError,
+    source: Option<BoxError>,
 ) -> ClientError {
-    let transport = match error {
-        ClientInitializeError::TransportError { error, .. } => error
-            .error
-            .downcast_ref::<StreamableHttpError<reqwest::Error>>(),
-        _ => None,
+    let startup = |cause| ClientError::Startup {
+        server: server.to_owned(),
+        cause,
+        stderr: StderrTail::default(),
     };
-    let status = match transport {
-        Some(StreamableHttpError::AuthRequired(_)) => Some(401),
-        Some(StreamableHttpError::HttpStatus(status)) => Some(status.status),
-        // rmcp reports other error statuses only in its text: "HTTP 404 Not Found: <body>".
-        Some(StreamableHttpError::UnexpectedServerResponse(text)) => status_in_text(text),
-        _ => None,
+    let Some(source) = source else {
+        return startup(Cause::ConnectionLost { source: None });
     };
-    match status {
+    let error = match source.downcast::<StreamableHttpError<reqwest::Error>>() {
+        Ok(error) => *error,
+        Err(other) => return startup(Cause::Transport { source: other }),
+    };
+    match status_of(&error) {
         Some(401) => {
             return ClientError::NeedsLogin {
                 server: server.to_owned(),
@@ -113,20 +129,59 @@ pub(crate) fn map_connect_error(
         }
         None => {}
     }
-    let cause = match transport {
-        Some(StreamableHttpError::Client(inner)) => {
-            if let Some(class) = classify_network_error(server, url, startup_timeout, inner) {
-                return class;
-            }
-            // reqwest's own chain names the real cause; rmcp's wrapper hides it.
-            error_chain(inner)
+    match error {
+        StreamableHttpError::Client(inner) => {
+            classify_network_error(server, url, startup_timeout, inner)
         }
-        _ => error_chain(error),
-    };
-    ClientError::Startup {
-        server: server.to_owned(),
-        cause,
-        stderr: StderrTail::default(),
+        other => startup(transport_cause(other)),
+    }
+}
+
+/// Why a request to a connected HTTP server failed, from what the transport reported.
+pub(crate) fn request_cause(source: BoxError) -> Cause {
+    match source.downcast::<StreamableHttpError<reqwest::Error>>() {
+        Ok(error) => match status_of(&error) {
+            Some(status) => Cause::HttpStatus { status },
+            None => transport_cause(*error),
+        },
+        Err(other) => Cause::Transport { source: other },
+    }
+}
+
+/// The HTTP status behind a transport error, if one is.
+fn status_of(error: &StreamableHttpError<reqwest::Error>) -> Option<u16> {
+    match error {
+        StreamableHttpError::AuthRequired(_) => Some(401),
+        StreamableHttpError::InsufficientScope(_) => Some(403),
+        StreamableHttpError::HttpStatus(status) => Some(status.status),
+        // rmcp reports other error statuses only in its text: "HTTP 404 Not Found: <body>".
+        StreamableHttpError::UnexpectedServerResponse(text) => status_in_text(text),
+        _ => None,
+    }
+}
+
+/// A transport error that is no HTTP status: a lost connection, or something odd.
+fn transport_cause(error: StreamableHttpError<reqwest::Error>) -> Cause {
+    match error {
+        StreamableHttpError::ResponseBodyTooLarge { max_size } => {
+            Cause::TooLarge { limit: max_size }
+        }
+        StreamableHttpError::Client(inner) => Cause::ConnectionLost {
+            source: Some(Box::new(inner)),
+        },
+        StreamableHttpError::Io(inner) => Cause::ConnectionLost {
+            source: Some(Box::new(inner)),
+        },
+        StreamableHttpError::Sse(_)
+        | StreamableHttpError::UnexpectedEndOfStream
+        | StreamableHttpError::TransportChannelClosed
+        | StreamableHttpError::SessionExpired => Cause::ConnectionLost {
+            source: Some(Box::new(error)),
+        },
+        StreamableHttpError::Deserialize(_) => Cause::InvalidAnswer,
+        other => Cause::Transport {
+            source: Box::new(other),
+        },
     }
 }
 
@@ -141,15 +196,15 @@ fn classify_network_error(
     server: &str,
     url: &str,
     startup_timeout: Duration,
-    error: &reqwest::Error,
-) -> Option<ClientError> {
+    error: reqwest::Error,
+) -> ClientError {
     let server = server.to_owned();
-    let chain = error_chain(error);
-    if chain_has_io_kind(error, std::io::ErrorKind::ConnectionRefused) {
-        return Some(ClientError::ConnectionRefused {
+    let chain = chain_text(&error);
+    if chain_has_io_kind(&error, std::io::ErrorKind::ConnectionRefused) {
+        return ClientError::ConnectionRefused {
             server,
             url: url.to_owned(),
-        });
+        };
     }
     // hyper's resolver wraps the OS lookup failure in "dns error".
     if chain.contains("dns error") || chain.contains("failed to lookup address") {
@@ -157,19 +212,19 @@ fn classify_network_error(
             .ok()
             .and_then(|u| u.host_str().map(str::to_owned))
             .unwrap_or_default();
-        return Some(ClientError::HostNotFound {
+        return ClientError::HostNotFound {
             server,
             host,
             url: url.to_owned(),
-        });
+        };
     }
-    if error.is_timeout() || chain_has_io_kind(error, std::io::ErrorKind::TimedOut) {
-        return Some(ClientError::Timeout {
+    if error.is_timeout() || chain_has_io_kind(&error, std::io::ErrorKind::TimedOut) {
+        return ClientError::Timeout {
             server,
-            operation: "startup".to_owned(),
+            operation: Operation::Startup,
             after: startup_timeout,
             stderr: StderrTail::default(),
-        });
+        };
     }
     let lower = chain.to_ascii_lowercase();
     // A connect failure on https that is neither DNS nor refused is the TLS handshake.
@@ -177,22 +232,30 @@ fn classify_network_error(
     if tls_words.iter().any(|w| lower.contains(w))
         || (error.is_connect() && url.starts_with("https:"))
     {
-        return Some(ClientError::Tls {
+        return ClientError::Tls {
             server,
             url: url.to_owned(),
-            cause: innermost(error),
-        });
+            source: error,
+        };
     }
-    None
+    ClientError::Startup {
+        server,
+        cause: Cause::ConnectionLost {
+            source: Some(Box::new(error)),
+        },
+        stderr: StderrTail::default(),
+    }
 }
 
-/// The last message of the error's source chain (the root cause).
-fn innermost(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut current = error;
-    while let Some(next) = current.source() {
-        current = next;
+/// Every message of an error's source chain, for matching words in it (never shown).
+fn chain_text(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = Vec::new();
+    let mut current = Some(error);
+    while let Some(e) = current {
+        parts.push(e.to_string());
+        current = e.source();
     }
-    current.to_string()
+    parts.join(": ")
 }
 
 /// True when some error in the chain is an I/O error of `kind`.

@@ -12,12 +12,11 @@ mod groups;
 mod handler;
 mod hooks;
 mod http;
-mod lane;
 mod stdio;
-mod wire;
+mod stdout;
 
 pub use client::McpClient;
-pub use error::{ClientError, StderrTail};
+pub use error::{BoxError, Cause, ClientError, Operation, StderrTail, TAIL_LINE_CHARS, TAIL_LINES};
 pub use groups::kill_all_process_groups;
 pub use hooks::{
     BoxFuture, ClientHooks, DeclineElicitation, DefaultsElicitation, ElicitRequestParams,
@@ -26,6 +25,7 @@ pub use hooks::{
 };
 pub use http::HttpSpec;
 pub use stdio::{DEFAULT_ENV_VARS, StdioSpec};
+pub use stdout::MAX_LINE;
 
 /// The result type of [`McpClient::call_tool`].
 pub use rmcp::model::CallToolResult;

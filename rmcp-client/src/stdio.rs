@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, VecDeque};
 use std::ffi::OsString;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
+use std::process::{ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -14,7 +14,7 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::process::{Child, ChildStderr, ChildStdin, ChildStdout, Command};
 use tokio::task::JoinHandle;
 
-use crate::error::{ClientError, StderrTail};
+use crate::error::{ClientError, StderrTail, TAIL_LINE_CHARS, TAIL_LINES, cut, escape_line};
 use crate::groups;
 
 /// Variables a stdio server inherits from mcpctl without being named in `env_vars`
@@ -23,9 +23,6 @@ pub const DEFAULT_ENV_VARS: &[&str] = &[
     "HOME", "LOGNAME", "PATH", "SHELL", "USER", "USERNAME", "LANG", "LANGUAGE", "TERM", "TMPDIR",
     "TZ",
 ];
-
-/// How many stderr lines are kept for error messages.
-const TAIL_LINES: usize = 20;
 
 /// How to start a stdio server.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -106,6 +103,13 @@ pub(crate) fn spawn(server: &str, spec: &StdioSpec) -> Result<Spawned, ClientErr
         .process_group(0)
         .kill_on_drop(true);
     if let Some(cwd) = &spec.cwd {
+        // Checked here: the OS reports a missing cwd as a missing program.
+        if !cwd.exists() {
+            return Err(ClientError::CwdNotFound {
+                server: server.to_owned(),
+                cwd: cwd.clone(),
+            });
+        }
         command.current_dir(cwd);
     }
     let spawn_error = |source| ClientError::Spawn {
@@ -127,8 +131,10 @@ pub(crate) fn spawn(server: &str, spec: &StdioSpec) -> Result<Spawned, ClientErr
         groups::register(pgid);
     }
     let group = ProcessGroup {
-        pgid,
-        child: Some(child),
+        pid,
+        pgid: std::sync::Mutex::new(pgid),
+        child: tokio::sync::Mutex::new(Some(child)),
+        status: std::sync::OnceLock::new(),
     };
     let stderr = StderrCollector::start(stderr, spec.stderr_log.clone());
     Ok(Spawned {
@@ -142,26 +148,62 @@ pub(crate) fn spawn(server: &str, spec: &StdioSpec) -> Result<Spawned, ClientErr
 /// The child's process group; dropping it kills the whole group (SIGKILL) so no
 /// grandchild outlives the client.
 pub(crate) struct ProcessGroup {
-    pgid: Option<Pid>,
-    child: Option<Child>,
+    pid: Option<u32>,
+    /// `None` once the group has been killed.
+    pgid: std::sync::Mutex<Option<Pid>>,
+    /// `None` once reaped.
+    child: tokio::sync::Mutex<Option<Child>>,
+    /// How the child ended, once known.
+    status: std::sync::OnceLock<ExitStatus>,
 }
 
 impl ProcessGroup {
     /// The child's process id (also the group id).
     pub fn pid(&self) -> Option<u32> {
-        self.pgid.and_then(|p| u32::try_from(p.as_raw()).ok())
+        self.pid
+    }
+
+    /// How the child exited, waiting at most `grace` for it to exit.
+    ///
+    /// `None` while it still runs. Once it has exited (and so been reaped), its group is
+    /// killed at once: a reaped leader's group id may be reused, so it must not be signalled
+    /// later, and the connection is over anyway.
+    pub async fn exit_status(&self, grace: Duration) -> Option<ExitStatus> {
+        if let Some(status) = self.status.get() {
+            return Some(*status);
+        }
+        let mut child = self.child.lock().await;
+        let status = match child.as_mut() {
+            Some(running) => match tokio::time::timeout(grace, running.wait()).await {
+                Ok(Ok(status)) => status,
+                _ => return None,
+            },
+            None => return self.status.get().copied(),
+        };
+        *child = None;
+        self.kill();
+        Some(*self.status.get_or_init(|| status))
     }
 
     /// Kills the group and waits for the child to be reaped.
-    pub async fn kill_and_wait(&mut self) {
+    pub async fn kill_and_wait(&self) {
         self.kill();
-        if let Some(mut child) = self.child.take() {
-            let _ = child.wait().await;
+        let mut child = self.child.lock().await;
+        if let Some(running) = child.as_mut()
+            && let Ok(status) = running.wait().await
+        {
+            let _ = self.status.set(status);
         }
+        *child = None;
     }
 
-    fn kill(&mut self) {
-        if let Some(pgid) = self.pgid.take() {
+    fn kill(&self) {
+        let pgid = self
+            .pgid
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        if let Some(pgid) = pgid {
             // ESRCH (already gone) is the expected outcome after a clean exit.
             let _ = killpg(pgid, Signal::SIGKILL);
             groups::unregister(pgid);
@@ -173,9 +215,10 @@ impl Drop for ProcessGroup {
     fn drop(&mut self) {
         self.kill();
         // Reap the child so it does not linger as a zombie while mcpctl keeps running.
-        if let (Some(mut child), Ok(runtime)) =
-            (self.child.take(), tokio::runtime::Handle::try_current())
-        {
+        if let (Some(mut child), Ok(runtime)) = (
+            self.child.get_mut().take(),
+            tokio::runtime::Handle::try_current(),
+        ) {
             runtime.spawn(async move {
                 let _ = child.wait().await;
             });
@@ -186,24 +229,29 @@ impl Drop for ProcessGroup {
 /// Reads the child's stderr: appends it to the log file and keeps the last lines.
 pub(crate) struct StderrCollector {
     tail: Arc<Mutex<VecDeque<String>>>,
-    task: Option<JoinHandle<()>>,
+    /// Becomes `true` when the child has closed stderr.
+    done: tokio::sync::watch::Receiver<bool>,
+    task: JoinHandle<()>,
 }
 
 impl StderrCollector {
     fn start(stderr: ChildStderr, log: Option<PathBuf>) -> Self {
         let tail = Arc::new(Mutex::new(VecDeque::with_capacity(TAIL_LINES)));
-        let task = tokio::spawn(collect(stderr, log, Arc::clone(&tail)));
-        Self {
-            tail,
-            task: Some(task),
-        }
+        let (done_tx, done) = tokio::sync::watch::channel(false);
+        let task = tokio::spawn({
+            let tail = Arc::clone(&tail);
+            async move {
+                collect(stderr, log, tail).await;
+                let _ = done_tx.send(true);
+            }
+        });
+        Self { tail, done, task }
     }
 
     /// The last lines, once the child has closed stderr or `wait` has passed.
-    pub async fn finish(&mut self, wait: Duration) -> StderrTail {
-        if let Some(task) = self.task.take() {
-            let _ = tokio::time::timeout(wait, task).await;
-        }
+    pub async fn finish(&self, wait: Duration) -> StderrTail {
+        let mut done = self.done.clone();
+        let _ = tokio::time::timeout(wait, done.wait_for(|done| *done)).await;
         self.snapshot()
     }
 
@@ -219,42 +267,60 @@ impl StderrCollector {
 
 impl Drop for StderrCollector {
     fn drop(&mut self) {
-        if let Some(task) = self.task.take() {
-            task.abort();
-        }
+        self.task.abort();
     }
 }
 
+/// Copies the child's stderr to the log and keeps its last lines, each cut to
+/// [`TAIL_LINE_CHARS`]: a server that writes a gigabyte without a newline costs no memory.
 async fn collect(stderr: ChildStderr, log: Option<PathBuf>, tail: Arc<Mutex<VecDeque<String>>>) {
     let mut file = match log {
         Some(path) => open_log(&path).await,
         None => None,
     };
     let mut reader = BufReader::new(stderr);
+    // The start of the current line; bytes past the room are dropped (but logged).
+    let room = TAIL_LINE_CHARS * 4 + 1;
     let mut line = Vec::new();
     loop {
-        line.clear();
-        match reader.read_until(b'\n', &mut line).await {
-            Ok(0) | Err(_) => break,
-            Ok(_) => {}
-        }
+        let chunk = match reader.fill_buf().await {
+            Ok(chunk) if !chunk.is_empty() => chunk,
+            _ => break,
+        };
+        let newline = chunk.iter().position(|&b| b == b'\n');
+        let take = newline.map_or(chunk.len(), |at| at + 1);
         if let Some(f) = file.as_mut()
-            && f.write_all(&line).await.is_err()
+            && f.write_all(&chunk[..take]).await.is_err()
         {
             file = None;
         }
-        let text = String::from_utf8_lossy(&line).trim_end().to_owned();
-        let mut tail = tail
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if tail.len() == TAIL_LINES {
-            tail.pop_front();
+        let keep = take.min(room.saturating_sub(line.len()));
+        line.extend_from_slice(&chunk[..keep]);
+        reader.consume(take);
+        if newline.is_some() {
+            push_tail(&tail, &line);
+            line.clear();
         }
-        tail.push_back(text);
+    }
+    if !line.is_empty() {
+        push_tail(&tail, &line);
     }
     if let Some(f) = file.as_mut() {
         let _ = f.flush().await;
     }
+}
+
+fn push_tail(tail: &Mutex<VecDeque<String>>, line: &[u8]) {
+    let text = String::from_utf8_lossy(line);
+    let text = escape_line(text.trim_end());
+    let text = cut(&text, TAIL_LINE_CHARS);
+    let mut tail = tail
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if tail.len() == TAIL_LINES {
+        tail.pop_front();
+    }
+    tail.push_back(text);
 }
 
 /// Opens the log for appending; a log that cannot be written is skipped, not fatal.
@@ -339,7 +405,7 @@ mod tests {
         // `alive` counts zombies as dead: the leaders wait for their reaping below.
         assert!(!all.into_iter().any(alive), "survivors among {all:?}");
         assert_eq!(groups::kill_all_process_groups(), 0);
-        for mut spawned in [first, second] {
+        for spawned in [first, second] {
             spawned.group.kill_and_wait().await;
         }
     }

@@ -80,7 +80,7 @@ async fn elicitation_reaches_the_front_end_handler_with_the_server_name() {
 }
 
 #[tokio::test]
-async fn without_a_handler_elicitation_is_not_advertised() {
+async fn without_a_handler_elicitation_is_declined() {
     let client = McpClient::connect_stdio("demo", server_spec(&[]), STARTUP)
         .await
         .unwrap();
@@ -88,10 +88,40 @@ async fn without_a_handler_elicitation_is_not_advertised() {
         .call_tool("elicit", json!({}), STARTUP)
         .await
         .unwrap();
-    assert_eq!(result.is_error, Some(true));
-    let text = result.content[0].as_text().unwrap().text.clone();
-    assert_eq!(text, "the client does not support elicitation");
+    assert_eq!(
+        result.structured_content,
+        Some(json!({ "action": "decline", "content": null }))
+    );
     client.shutdown().await;
+}
+
+/// Servers register tools per client capability: every connection declares the same ones, so
+/// a listing without an elicitation handler sees what a call with one can use.
+#[tokio::test]
+async fn tools_listed_per_capability_are_seen_whatever_the_hooks() {
+    let with_handler = ClientHooks {
+        elicitation: Some(Arc::new(DeclineElicitation)),
+        ..ClientHooks::default()
+    };
+    for hooks in [ClientHooks::default(), with_handler] {
+        let client = McpClient::connect_stdio_with_hooks(
+            "demo",
+            server_spec(&["--elicitation-tool"]),
+            STARTUP,
+            hooks,
+        )
+        .await
+        .unwrap();
+        let names: Vec<String> = client
+            .list_tools()
+            .await
+            .unwrap()
+            .iter()
+            .map(|t| t.name.to_string())
+            .collect();
+        assert!(names.contains(&"confirm".to_owned()), "{names:?}");
+        client.shutdown().await;
+    }
 }
 
 #[tokio::test]

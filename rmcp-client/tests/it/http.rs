@@ -8,13 +8,13 @@ use serde_json::json;
 use crate::{STARTUP, server_bin};
 
 /// The test server in HTTP mode on a free loopback port; killed on drop.
-struct HttpServer {
+pub struct HttpServer {
     child: Child,
     url: String,
 }
 
 impl HttpServer {
-    fn start(args: &[&str]) -> Self {
+    pub fn start(args: &[&str]) -> Self {
         let mut child = Command::new(server_bin())
             .args(["--http", "0"])
             .args(args)
@@ -35,7 +35,7 @@ impl HttpServer {
         Self { child, url }
     }
 
-    fn spec(&self) -> HttpSpec {
+    pub fn spec(&self) -> HttpSpec {
         HttpSpec {
             url: self.url.clone(),
             ..HttpSpec::default()
@@ -209,7 +209,7 @@ async fn a_server_that_never_answers_hits_the_startup_timeout() {
     assert!(matches!(err, ClientError::Timeout { .. }), "{err:?}");
     assert_eq!(
         err.to_string(),
-        "server `remote`: startup timed out after 300 ms"
+        "server `remote`: startup timed out after 300 ms; raise `startup_timeout_sec` to wait longer"
     );
     drop(listener);
 }
@@ -290,4 +290,39 @@ async fn a_json_answer_to_the_initialized_notification_is_tolerated() {
     client.ping().await.unwrap();
     client.shutdown().await;
     server.abort();
+}
+
+/// A server that dies in the middle of a call fails the call at once, not at its timeout.
+#[tokio::test]
+async fn a_server_that_dies_mid_call_fails_the_call_at_once() {
+    let server = HttpServer::start(&["--crash-mid-call"]);
+    let client = McpClient::connect_http("remote", server.spec(), STARTUP)
+        .await
+        .unwrap();
+    let start = std::time::Instant::now();
+    let err = client
+        .call_tool("crash", json!({}), Duration::from_secs(30))
+        .await
+        .unwrap_err();
+    assert!(
+        start.elapsed() < Duration::from_secs(3),
+        "took {:?}: {err}",
+        start.elapsed()
+    );
+    assert!(
+        matches!(
+            &err,
+            ClientError::Request {
+                cause: mcpctl_rmcp_client::Cause::ConnectionLost { .. },
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string()
+            .starts_with("server `remote`: tools/call `crash` failed: connection to server lost"),
+        "{err}"
+    );
+    assert!(!err.to_string().contains("::"), "{err}");
 }

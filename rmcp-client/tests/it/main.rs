@@ -4,6 +4,7 @@
 
 mod hooks;
 mod http;
+mod mrtr;
 mod orphans;
 mod resources;
 mod stdio;

@@ -1,7 +1,7 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use mcpctl_rmcp_client::{ClientError, McpClient, StdioSpec};
+use mcpctl_rmcp_client::{Cause, ClientError, McpClient, StdioSpec};
 use rmcp::model::ContentBlock;
 use serde_json::json;
 
@@ -159,26 +159,172 @@ async fn slow_initialize_hits_the_startup_timeout_quickly() {
     assert!(text.contains("mcpctl-test-server: starting"), "{text}");
 }
 
+/// The server's pid in "starting (pid N)" changes from run to run.
+fn without_pid(text: &str) -> String {
+    regex_lite_replace(text, "(pid ", ")")
+}
+
+fn regex_lite_replace(text: &str, open: &str, close: &str) -> String {
+    match text.find(open) {
+        Some(at) => {
+            let rest = &text[at + open.len()..];
+            let end = rest.find(close).unwrap_or(rest.len());
+            format!("{}{open}N{}", &text[..at], &rest[end..])
+        }
+        None => text.to_owned(),
+    }
+}
+
 #[tokio::test]
-async fn crash_on_start_shows_the_last_stderr_lines() {
-    let err = McpClient::connect_stdio("crashy", server_spec(&["--crash-on-start"]), STARTUP)
+async fn a_server_that_exits_before_initialize_gets_one_stable_message() {
+    // Exiting at once and exiting after reading the request race differently against the
+    // client's write and read; both must read the same, every time.
+    for (args, status, said) in [
+        (
+            "--crash-on-start",
+            3,
+            "crashing on start as asked (--crash-on-start)",
+        ),
+        (
+            "--exit-before-init",
+            5,
+            "exiting before answering initialize as asked (--exit-before-init)",
+        ),
+    ] {
+        let mut seen = std::collections::BTreeSet::new();
+        for _ in 0..5 {
+            let err = McpClient::connect_stdio("crashy", server_spec(&[args]), STARTUP)
+                .await
+                .err()
+                .unwrap();
+            assert!(
+                matches!(
+                    &err,
+                    ClientError::Startup { cause: Cause::Exited { status: s, .. }, .. }
+                        if s.code() == Some(status)
+                ),
+                "{err:?}"
+            );
+            seen.insert(without_pid(&err.to_string()));
+        }
+        assert_eq!(
+            seen.into_iter().collect::<Vec<_>>(),
+            [format!(
+                "server `crashy` failed to start: the server exited (exit status {status})\n\
+                 last lines of the server's stderr:\n  \
+                 mcpctl-test-server: starting (pid N)\n  \
+                 mcpctl-test-server: {said}"
+            )]
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_server_that_prints_garbage_instead_of_answering_is_reported_as_such() {
+    let start = Instant::now();
+    let err = McpClient::connect_stdio(
+        "noisy",
+        server_spec(&["--print-garbage", "--init-delay-ms", "60000"]),
+        Duration::from_millis(500),
+    )
+    .await
+    .err()
+    .unwrap();
+    assert!(
+        start.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        start.elapsed()
+    );
+    assert!(
+        matches!(
+            &err,
+            ClientError::Startup {
+                cause: Cause::NotJsonRpc { .. },
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let text = without_pid(&err.to_string());
+    assert_eq!(
+        text.lines().next().unwrap(),
+        "server `noisy` failed to start: the server wrote something other than JSON-RPC to stdout: \
+         `Hello from a server that logs to stdout \\u{1b}[0m`; stdout must carry only JSON-RPC \
+         messages (servers log to stderr)"
+    );
+}
+
+#[tokio::test]
+async fn a_stray_stdout_line_before_the_answer_is_tolerated() {
+    let client = McpClient::connect_stdio("noisy", server_spec(&["--print-garbage"]), STARTUP)
+        .await
+        .unwrap();
+    assert_eq!(client.list_tools().await.unwrap().len(), 8);
+    client.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_missing_cwd_is_named_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path().join("no-such-folder");
+    let spec = StdioSpec {
+        cwd: Some(cwd.clone()),
+        ..server_spec(&[])
+    };
+    let err = McpClient::connect_stdio("lost", spec, STARTUP)
         .await
         .err()
         .unwrap();
-    assert!(matches!(err, ClientError::Startup { .. }), "{err:?}");
-    let text = err.to_string();
-    assert!(
-        text.starts_with("server `crashy` failed to start:"),
-        "{text}"
+    assert!(matches!(err, ClientError::CwdNotFound { .. }), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "server `lost`: cwd `{}` does not exist; create it or change `cwd`",
+            cwd.display()
+        )
     );
-    assert!(
-        text.contains("last lines of the server's stderr:"),
-        "{text}"
+}
+
+#[tokio::test]
+async fn arguments_that_are_not_an_object_are_refused_before_sending() {
+    let client = McpClient::connect_stdio("demo", server_spec(&[]), STARTUP)
+        .await
+        .unwrap();
+    let err = client
+        .call_tool("echo", json!("hi"), STARTUP)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "server `demo`: tools/call `echo`: the arguments must be a JSON object, not a string"
     );
+    client.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_server_error_prints_its_code_and_message_once() {
+    let client = McpClient::connect_stdio("demo", server_spec(&[]), STARTUP)
+        .await
+        .unwrap();
+    let err = client
+        .call_tool("no-such-tool", json!({}), STARTUP)
+        .await
+        .unwrap_err();
     assert!(
-        text.contains("crashing on start as asked (--crash-on-start)"),
-        "{text}"
+        matches!(
+            &err,
+            ClientError::Request {
+                cause: Cause::Server { code: -32602, .. },
+                ..
+            }
+        ),
+        "{err:?}"
     );
+    assert_eq!(
+        err.to_string(),
+        "server `demo`: tools/call `no-such-tool` failed: the server answered error -32602: unknown tool `no-such-tool`"
+    );
+    client.shutdown().await;
 }
 
 #[tokio::test]
@@ -200,7 +346,7 @@ async fn timed_out_call_is_cancelled_at_the_server_and_the_connection_survives()
     assert!(matches!(err, ClientError::Timeout { .. }), "{err:?}");
     assert_eq!(
         err.to_string(),
-        "server `demo`: tools/call `slow` timed out after 200 ms"
+        "server `demo`: tools/call `slow` timed out after 200 ms; raise `tool_timeout_sec` to wait longer"
     );
 
     let echo = client
@@ -234,11 +380,28 @@ async fn crash_mid_call_is_a_request_error() {
         .await
         .err()
         .unwrap();
-    assert!(matches!(err, ClientError::Request { .. }), "{err:?}");
     assert!(
-        err.to_string()
-            .starts_with("server `demo`: tools/call `crash` failed:"),
-        "{err}"
+        matches!(&err, ClientError::Request { cause: Cause::Exited { status, .. }, .. } if status.code() == Some(4)),
+        "{err:?}"
+    );
+    assert_eq!(
+        without_pid(&err.to_string()),
+        "server `demo`: tools/call `crash` failed: the server exited (exit status 4)\n\
+         last lines of the server's stderr:\n  \
+         mcpctl-test-server: starting (pid N)\n  \
+         mcpctl-test-server: crash: exiting mid-call as asked (--crash-mid-call)"
+    );
+    // Later requests fail the same way at once.
+    let again = client.ping().await.unwrap_err();
+    assert!(
+        matches!(
+            &again,
+            ClientError::Request {
+                cause: Cause::Exited { .. },
+                ..
+            }
+        ),
+        "{again:?}"
     );
 }
 
@@ -338,8 +501,7 @@ async fn list_changed_notification_does_not_disturb_the_connection() {
     client.shutdown().await;
 }
 
-/// Tool calls take the direct lane while listings go through rmcp; on one connection, many of
-/// both at once each get their own answer.
+/// Many tool calls and listings at once on one connection each get their own answer.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_calls_and_listings_each_get_their_own_answer() {
     let client = std::sync::Arc::new(
@@ -371,11 +533,10 @@ async fn concurrent_calls_and_listings_each_get_their_own_answer() {
             .call_tool("no-such-tool", json!({}), STARTUP)
             .await
             .unwrap_err();
-        let text = err.to_string();
         assert!(
-            text.starts_with("server `demo`: tools/call `no-such-tool` failed:")
-                && text.contains("no-such-tool"),
-            "{text}"
+            err.to_string()
+                .starts_with("server `demo`: tools/call `no-such-tool` failed:"),
+            "{err}"
         );
     });
     while let Some(outcome) = tasks.join_next().await {

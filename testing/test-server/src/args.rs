@@ -19,6 +19,13 @@ pub struct Args {
     /// Exit with status 3 right after start, before reading any message.
     #[arg(long)]
     pub crash_on_start: bool,
+    /// Read the `initialize` request, then exit with status 5 without answering.
+    #[arg(long)]
+    pub exit_before_init: bool,
+    /// Print a line that is not JSON-RPC to stdout before serving (with `--init-delay-ms`
+    /// large, it comes instead of the `initialize` answer).
+    #[arg(long)]
+    pub print_garbage: bool,
     /// Add a tool `crash` that exits the process in the middle of the call.
     #[arg(long)]
     pub crash_mid_call: bool,
@@ -34,4 +41,10 @@ pub struct Args {
     /// Send `notifications/tools/list_changed` once the client is initialized.
     #[arg(long)]
     pub list_changed: bool,
+    /// List an extra tool `confirm` only to clients that declare the elicitation capability.
+    #[arg(long)]
+    pub elicitation_tool: bool,
+    /// Add a tool `mrtr` that answers `input_required` first and the result on the retry.
+    #[arg(long)]
+    pub mrtr: bool,
 }

@@ -7,12 +7,12 @@ use std::time::Duration;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, ElicitRequestParams,
     GetPromptRequestParams, GetPromptResponse, GetPromptResult, Implementation,
-    InitializeRequestParams, InitializeResult, JsonObject, ListPromptsResult,
-    ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, PaginatedRequestParams,
-    ProgressNotificationParam, ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult,
-    ServerCapabilities, ServerConfig, Tool,
+    InitializeRequestParams, InitializeResult, InputRequests, InputRequiredResult, JsonObject,
+    ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, ListToolsResult,
+    PaginatedRequestParams, ProgressNotificationParam, ProtocolVersion, ReadResourceRequestParams,
+    ReadResourceResponse, ReadResourceResult, ServerCapabilities, ServerConfig, Tool,
 };
-use rmcp::service::{NotificationContext, RequestContext};
+use rmcp::service::{NotificationContext, Peer, RequestContext};
 use rmcp::{ErrorData, RoleServer, ServerHandler};
 use serde_json::{Value, json};
 
@@ -20,6 +20,9 @@ use crate::args::Args;
 
 /// Tools per `tools/list` page, so `--tools 250` exercises pagination.
 const PAGE_SIZE: usize = 100;
+
+/// The `requestState` the first round of the `mrtr` tool hands out, before its text.
+const MRTR_STATE: &str = "mrtr-round-1:";
 
 /// A 1x1 transparent PNG, base64.
 const TINY_PNG: &str =
@@ -40,6 +43,82 @@ impl TestServer {
             args: Arc::new(args),
             tools: Arc::new(tools),
         }
+    }
+
+    /// With `--mrtr`, records the client as a 2026-07-28 peer once `initialize` is done.
+    ///
+    /// rmcp lets `input_required` reach only peers on 2026-07-28, which has no `initialize`;
+    /// mcpctl negotiates 2025-11-25 through it. Recording the client as a 2026-07-28 peer (the
+    /// negotiated version stays what it asked) lets the `mrtr` tool answer as the servers do
+    /// that send `input_required` to any client. rmcp overwrites the record when it answers
+    /// `initialize`, hence here: on `notifications/initialized`, and on `tools/list`, which a
+    /// client sends before it calls a tool it found there. rmcp then refuses server-to-client
+    /// requests, so the `elicit` tool does not work in this mode.
+    fn mark_mrtr_peer(&self, peer: &Peer<RoleServer>) {
+        if !self.args.mrtr {
+            return;
+        }
+        if let Some(info) = peer.peer_info()
+            && info.protocol_version != ProtocolVersion::V_2026_07_28
+        {
+            let mut info = (*info).clone();
+            info.protocol_version = ProtocolVersion::V_2026_07_28;
+            peer.set_peer_info(info);
+        }
+    }
+
+    /// The `mrtr` tool (`--mrtr`), a multi round-trip request (protocol 2026-07-28): the
+    /// first call is answered `input_required` with one elicitation and a `requestState`; the
+    /// retry that echoes the state gets the text and the elicitation's answer.
+    fn mrtr(&self, request: &CallToolRequestParams) -> Result<CallToolResponse, ErrorData> {
+        let Some(state) = request.request_state.as_deref() else {
+            let text = request
+                .arguments
+                .as_ref()
+                .and_then(|a| a.get("text"))
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            eprintln!("mcpctl-test-server: mrtr: round 1, answering input_required");
+            let requests: InputRequests = from_json(json!({
+                "confirm": {
+                    "method": "elicitation/create",
+                    "params": {
+                        "mode": "form",
+                        "message": "Go on?",
+                        "requestedSchema": {
+                            "type": "object",
+                            "properties": { "go": { "type": "boolean", "default": true } },
+                            "required": ["go"]
+                        }
+                    }
+                }
+            }))?;
+            return Ok(CallToolResponse::InputRequired(InputRequiredResult::new(
+                Some(requests),
+                Some(format!("{MRTR_STATE}{text}")),
+            )));
+        };
+        let Some(text) = state.strip_prefix(MRTR_STATE) else {
+            return Err(ErrorData::invalid_params(
+                "mrtr: the retry did not echo the requestState of round 1",
+                None,
+            ));
+        };
+        let answer = request
+            .input_responses
+            .as_ref()
+            .and_then(|r| r.get("confirm"))
+            .cloned()
+            .unwrap_or(Value::Null);
+        eprintln!("mcpctl-test-server: mrtr: round 2, answering the result");
+        let action = answer["action"].as_str().unwrap_or("none").to_owned();
+        let mut result = CallToolResult::structured(json!({
+            "text": text,
+            "confirm": answer,
+            "rounds": 2,
+        }));
+        result.content = vec![ContentBlock::text(format!("{text} (confirm: {action})"))];
+        Ok(CallToolResponse::Complete(result))
     }
 
     async fn run_tool(
@@ -146,6 +225,7 @@ impl ServerHandler for TestServer {
     }
 
     async fn on_initialized(&self, context: NotificationContext<RoleServer>) {
+        self.mark_mrtr_peer(&context.peer);
         if self.args.list_changed
             && let Err(error) = context.peer.notify_tool_list_changed().await
         {
@@ -156,18 +236,31 @@ impl ServerHandler for TestServer {
     async fn list_tools(
         &self,
         request: Option<PaginatedRequestParams>,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
+        self.mark_mrtr_peer(&context.peer);
         let start = match request.and_then(|r| r.cursor) {
             Some(cursor) => cursor
                 .parse::<usize>()
                 .map_err(|_| ErrorData::invalid_params(format!("bad cursor `{cursor}`"), None))?,
             None => 0,
         };
-        let end = (start + PAGE_SIZE).min(self.tools.len());
-        let page = self.tools.get(start..end).unwrap_or_default().to_vec();
+        let mut tools = self.tools.as_slice().to_vec();
+        let eliciting = context
+            .peer
+            .peer_info()
+            .is_some_and(|info| info.capabilities.elicitation.is_some());
+        if self.args.elicitation_tool && eliciting {
+            tools.push(Tool::new(
+                "confirm",
+                "Listed only to clients that declare elicitation.",
+                schema(json!({}), &[]),
+            ));
+        }
+        let end = (start + PAGE_SIZE).min(tools.len());
+        let page = tools.get(start..end).unwrap_or_default().to_vec();
         let mut result = ListToolsResult::with_all_items(page);
-        if end < self.tools.len() {
+        if end < tools.len() {
             result.next_cursor = Some(end.to_string());
         }
         Ok(result)
@@ -259,6 +352,9 @@ impl ServerHandler for TestServer {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
+        if request.name == "mrtr" && self.args.mrtr {
+            return self.mrtr(&request);
+        }
         let args = request.arguments.clone().unwrap_or_default();
         self.run_tool(&request.name, &args, &context)
             .await
@@ -305,6 +401,13 @@ fn build_tools(args: &Args) -> Vec<Tool> {
         "Sends 3 progress notifications (when the call has a progress token), then returns `done`.",
         schema(json!({}), &[]),
     ));
+    if args.mrtr {
+        tools.push(Tool::new(
+            "mrtr",
+            "Answers input_required (one elicitation) first, then returns its `text` and the answer.",
+            text_schema.clone(),
+        ));
+    }
     if args.crash_mid_call {
         tools.push(Tool::new(
             "crash",

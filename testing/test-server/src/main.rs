@@ -21,6 +21,18 @@ async fn main() -> anyhow::Result<()> {
         eprintln!("mcpctl-test-server: crashing on start as asked (--crash-on-start)");
         std::process::exit(3);
     }
+    if args.exit_before_init {
+        let mut request = String::new();
+        let _ = std::io::stdin().read_line(&mut request);
+        eprintln!(
+            "mcpctl-test-server: exiting before answering initialize as asked (--exit-before-init)"
+        );
+        std::process::exit(5);
+    }
+    if args.print_garbage {
+        // A control character too, to check that clients escape what they show.
+        println!("Hello from a server that logs to stdout \u{1b}[0m");
+    }
     let server = TestServer::new(args.clone());
     match args.http {
         Some(port) => http::serve(server, port, args.bearer_token.clone()).await,

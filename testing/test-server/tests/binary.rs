@@ -20,6 +20,10 @@ fn help_lists_every_switch() {
         "--tools",
         "--bearer-token",
         "--list-changed",
+        "--mrtr",
+        "--exit-before-init",
+        "--print-garbage",
+        "--elicitation-tool",
     ] {
         assert!(help.contains(switch), "{switch} missing from:\n{help}");
     }

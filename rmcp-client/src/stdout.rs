@@ -1,0 +1,279 @@
+//! The child's stdout as rmcp's stdio transport reads it, with the checks rmcp's reader lacks.
+//!
+//! rmcp's `AsyncRwTransport` drops a line over its 16 MiB cap and skips lines that are not JSON,
+//! both silently, so a request whose answer was one of them would wait for its timeout. This
+//! reader sees every byte first: a line over [`MAX_LINE`] ends the connection at once with the
+//! reason recorded in the shared [`StdoutWatch`] (the client words every failed request with
+//! it), and the first line that cannot be JSON-RPC at all is kept to explain a failed start.
+
+use std::io;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::task::{Context, Poll, ready};
+
+use tokio::io::{AsyncRead, ReadBuf};
+
+/// The longest line (one JSON-RPC message, newline included) accepted from a server.
+pub const MAX_LINE: usize = 16 * 1024 * 1024;
+
+/// How much of a stray stdout line is kept for the error message.
+const STRAY_KEPT: usize = 160;
+
+/// Why the reader ended the connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StdoutFault {
+    /// A line grew past [`MAX_LINE`].
+    TooLarge,
+    /// Reading the pipe failed.
+    ReadFailed(io::ErrorKind),
+}
+
+/// What the reader saw, shared with the client.
+#[derive(Debug, Default)]
+pub(crate) struct StdoutWatch(Mutex<Seen>);
+
+#[derive(Debug, Default)]
+struct Seen {
+    fault: Option<StdoutFault>,
+    ended: bool,
+    /// The first line that did not start like a JSON value, lossily decoded and cut short.
+    stray: Option<String>,
+}
+
+impl StdoutWatch {
+    fn lock(&self) -> MutexGuard<'_, Seen> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Why the reader ended the connection, if it did.
+    pub(crate) fn fault(&self) -> Option<StdoutFault> {
+        self.lock().fault
+    }
+
+    /// True once the server closed its stdout (or the reader gave up on it).
+    pub(crate) fn ended(&self) -> bool {
+        let seen = self.lock();
+        seen.ended || seen.fault.is_some()
+    }
+
+    /// The first stray (non-JSON) line the server printed, as read.
+    pub(crate) fn stray(&self) -> Option<String> {
+        self.lock().stray.clone()
+    }
+}
+
+/// Where the reader is within the current line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LineStart {
+    /// Only whitespace (or a byte-order mark) so far.
+    Blank,
+    /// It starts like JSON.
+    Json,
+    /// It cannot be JSON: its first bytes are being kept.
+    Stray,
+}
+
+/// Wraps a child's stdout; hand it to rmcp's `AsyncRwTransport` in place of the raw pipe.
+pub(crate) struct GuardedStdout<R> {
+    inner: R,
+    watch: Arc<StdoutWatch>,
+    /// Bytes of the current line so far (always below [`MAX_LINE`]).
+    line_len: usize,
+    start: LineStart,
+    stray: Vec<u8>,
+    /// Set once the reader has refused the stream; every later read fails.
+    refused: Option<StdoutFault>,
+}
+
+impl<R> GuardedStdout<R> {
+    pub(crate) fn new(inner: R, watch: Arc<StdoutWatch>) -> Self {
+        Self {
+            inner,
+            watch,
+            line_len: 0,
+            start: LineStart::Blank,
+            stray: Vec::new(),
+            refused: None,
+        }
+    }
+
+    /// Checks newly read bytes; `false` when the line they end in has reached [`MAX_LINE`]
+    /// without its newline.
+    ///
+    /// Reads are never longer than what the current line may still grow by (see `poll_read`),
+    /// so such a line is the only one in `bytes`: refusing them all loses nothing else.
+    fn scan(&mut self, bytes: &[u8]) -> bool {
+        let mut at = 0;
+        while at < bytes.len() {
+            let rest = &bytes[at..];
+            let newline = rest.iter().position(|&b| b == b'\n');
+            let segment = &rest[..newline.unwrap_or(rest.len())];
+            self.classify(segment);
+            if newline.is_none() {
+                self.line_len += segment.len();
+                return self.line_len < MAX_LINE;
+            }
+            self.end_line();
+            at += segment.len() + 1;
+        }
+        true
+    }
+
+    fn classify(&mut self, segment: &[u8]) {
+        let mut rest = segment;
+        if self.start == LineStart::Blank {
+            let skip = rest
+                .iter()
+                .position(|b| !matches!(b, b' ' | b'\t' | b'\r' | 0xEF | 0xBB | 0xBF))
+                .unwrap_or(rest.len());
+            rest = &rest[skip..];
+            match rest.first() {
+                None => return,
+                Some(b'{' | b'[') => self.start = LineStart::Json,
+                Some(_) => self.start = LineStart::Stray,
+            }
+        }
+        if self.start == LineStart::Stray && self.stray.len() < STRAY_KEPT * 4 {
+            let room = STRAY_KEPT * 4 - self.stray.len();
+            self.stray.extend_from_slice(&rest[..rest.len().min(room)]);
+        }
+    }
+
+    fn end_line(&mut self) {
+        if self.start == LineStart::Stray {
+            let text = String::from_utf8_lossy(&self.stray);
+            let text = text.trim_end();
+            let kept: String = text.chars().take(STRAY_KEPT).collect();
+            let line = if kept.len() < text.len() {
+                format!("{kept}…")
+            } else {
+                kept
+            };
+            let mut seen = self.watch.lock();
+            if seen.stray.is_none() {
+                seen.stray = Some(line);
+            }
+            self.stray.clear();
+        }
+        self.line_len = 0;
+        self.start = LineStart::Blank;
+    }
+
+    fn refuse(&mut self, fault: StdoutFault) -> io::Error {
+        self.refused = Some(fault);
+        self.watch.lock().fault.get_or_insert(fault);
+        io::Error::new(io::ErrorKind::InvalidData, fault_text(fault))
+    }
+}
+
+fn fault_text(fault: StdoutFault) -> String {
+    match fault {
+        StdoutFault::TooLarge => {
+            format!(
+                "the server sent a line longer than {} MiB",
+                MAX_LINE / 1024 / 1024
+            )
+        }
+        StdoutFault::ReadFailed(kind) => format!("reading the server's stdout failed: {kind}"),
+    }
+}
+
+impl<R: AsyncRead + Unpin> AsyncRead for GuardedStdout<R> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        if let Some(fault) = this.refused {
+            return Poll::Ready(Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                fault_text(fault),
+            )));
+        }
+        // No read goes past the point where the current line would reach the cap, so a line
+        // that does is refused before any byte after it is handed on.
+        let limit = buf.remaining().min(MAX_LINE - this.line_len);
+        let mut limited = ReadBuf::new(buf.initialize_unfilled_to(limit));
+        if let Err(error) = ready!(Pin::new(&mut this.inner).poll_read(cx, &mut limited)) {
+            return Poll::Ready(Err(this.refuse(StdoutFault::ReadFailed(error.kind()))));
+        }
+        let read = limited.filled().len();
+        if read == 0 && limit > 0 {
+            // End of input: a stray last line without a newline still counts.
+            this.end_line();
+            this.watch.lock().ended = true;
+            return Poll::Ready(Ok(()));
+        }
+        if !this.scan(limited.filled()) {
+            return Poll::Ready(Err(this.refuse(StdoutFault::TooLarge)));
+        }
+        buf.advance(read);
+        Poll::Ready(Ok(()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::AsyncReadExt;
+
+    async fn read_all(input: Vec<u8>) -> (io::Result<Vec<u8>>, Arc<StdoutWatch>) {
+        let watch = Arc::new(StdoutWatch::default());
+        let mut reader = GuardedStdout::new(std::io::Cursor::new(input), Arc::clone(&watch));
+        let mut out = Vec::new();
+        let result = reader.read_to_end(&mut out).await.map(|_| out);
+        (result, watch)
+    }
+
+    #[tokio::test]
+    async fn json_lines_pass_unchanged() {
+        let input = b"{\"a\":1}\n\n  [1]\r\n\xEF\xBB\xBF{}\n".to_vec();
+        let (out, watch) = read_all(input.clone()).await;
+        assert_eq!(out.unwrap(), input);
+        assert_eq!(watch.stray(), None);
+        assert!(watch.ended());
+        assert_eq!(watch.fault(), None);
+    }
+
+    #[tokio::test]
+    async fn the_first_stray_line_is_kept_and_cut_short() {
+        let long = "x".repeat(1000);
+        let input = format!("{{}}\nHello from the server\n{long}\n").into_bytes();
+        let (out, watch) = read_all(input.clone()).await;
+        assert_eq!(out.unwrap(), input, "stray lines still reach rmcp");
+        assert_eq!(watch.stray().as_deref(), Some("Hello from the server"));
+
+        let (_, watch) = read_all(format!("{long}\n").into_bytes()).await;
+        let stray = watch.stray().unwrap();
+        assert_eq!(stray.chars().count(), STRAY_KEPT + 1, "{stray}");
+        assert!(stray.ends_with('…'));
+
+        let (_, watch) = read_all(b"no newline at the end".to_vec()).await;
+        assert_eq!(watch.stray().as_deref(), Some("no newline at the end"));
+    }
+
+    #[tokio::test]
+    async fn an_oversized_line_ends_the_stream_after_the_lines_before_it() {
+        let mut input = b"{\"first\":1}\n".to_vec();
+        input.extend(std::iter::repeat_n(b'x', MAX_LINE + 10));
+        input.extend_from_slice(b"\n{\"after\":1}\n");
+        let (out, watch) = read_all(input).await;
+        let error = out.unwrap_err();
+        assert_eq!(error.kind(), io::ErrorKind::InvalidData);
+        assert_eq!(
+            error.to_string(),
+            "the server sent a line longer than 16 MiB"
+        );
+        assert_eq!(watch.fault(), Some(StdoutFault::TooLarge));
+    }
+
+    #[tokio::test]
+    async fn a_line_of_exactly_the_limit_passes() {
+        let mut input = vec![b'{'; MAX_LINE - 1];
+        input.push(b'\n');
+        let (out, watch) = read_all(input).await;
+        assert_eq!(out.unwrap().len(), MAX_LINE);
+        assert_eq!(watch.fault(), None);
+    }
+}
