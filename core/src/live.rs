@@ -42,6 +42,27 @@ pub struct CheckReport {
 }
 
 impl CheckReport {
+    /// Why `connection` did not start, in words that agree with its auth status: a server
+    /// that answered 401 but offers no OAuth login (the probe found none) gets the bearer-token
+    /// hint instead of "run `mcpctl login`". `None` for a server that started.
+    pub fn failure_text(&self, connection: &ServerConnection) -> Option<String> {
+        let ServerState::Failed(why) = &connection.state else {
+            return None;
+        };
+        if let mcpctl_rmcp_client::ClientError::NeedsLogin {
+            server,
+            token_env_var: None,
+        } = why.error()
+            && self.auth.status_of(&connection.server) == crate::policy::AuthStatus::Unsupported
+        {
+            return Some(format!(
+                "server `{server}` refused the request (HTTP 401) and offers no OAuth login: \
+                 give it a token with `mcpctl add {server} --url … --bearer-token-env-var VAR --replace`"
+            ));
+        }
+        Some(why.to_string())
+    }
+
     /// The exit decision: true when a required server failed, or, with `strict`, any server.
     pub fn is_failure(&self, strict: bool) -> bool {
         !self.required_failed.is_empty() || (strict && !self.failed.is_empty())

@@ -193,7 +193,13 @@ impl McpClient {
                     cause,
                     stderr: StderrTail::default(),
                 },
-                Err(source) => http::connect_error(name, &spec.url, startup_timeout, source),
+                Err(source) => http::connect_error(
+                    name,
+                    &spec.url,
+                    spec.bearer_token_env_var.as_deref(),
+                    startup_timeout,
+                    source,
+                ),
             }),
             Err(_) => Err(ClientError::Timeout {
                 server: name.to_owned(),

@@ -229,10 +229,12 @@ pub enum ClientError {
         reason: String,
     },
     /// The HTTP server answered 401: credentials are missing or no longer valid.
-    #[error("server `{server}` needs login: run `mcpctl login {server}`")]
+    #[error("{}", needs_login_text(server, token_env_var.as_deref()))]
     NeedsLogin {
         /// The server's name.
         server: String,
+        /// The variable the rejected bearer token came from, when one was sent.
+        token_env_var: Option<String>,
     },
     /// Nothing listens at the HTTP server's address.
     #[error("server `{server}`: connection refused at {url}; is the server running?")]
@@ -334,7 +336,7 @@ impl ClientError {
             | ClientError::Spawn { server, .. }
             | ClientError::MissingEnvVar { server, .. }
             | ClientError::InvalidHeader { server, .. }
-            | ClientError::NeedsLogin { server }
+            | ClientError::NeedsLogin { server, .. }
             | ClientError::ConnectionRefused { server, .. }
             | ClientError::HostNotFound { server, .. }
             | ClientError::Tls { server, .. }
@@ -525,5 +527,16 @@ mod tests {
         assert_eq!(escape_line("a\u{1b}[31mb\tc"), "a\\u{1b}[31mb\\tc");
         assert_eq!(cut("héllo", 2), "hé…");
         assert_eq!(cut("hé", 2), "hé");
+    }
+}
+
+/// The 401 message: a rejected token is named as such (logging in would not help), otherwise
+/// the server wants a login.
+fn needs_login_text(server: &str, token_env_var: Option<&str>) -> String {
+    match token_env_var {
+        Some(var) => format!(
+            "server `{server}` rejected the bearer token in `{var}` (HTTP 401): check or renew the token in `{var}`"
+        ),
+        None => format!("server `{server}` needs login (HTTP 401): run `mcpctl login {server}`"),
     }
 }

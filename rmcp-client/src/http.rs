@@ -99,6 +99,7 @@ fn header_value(server: &str, name: &str, value: &str) -> Result<HeaderValue, Cl
 pub(crate) fn connect_error(
     server: &str,
     url: &str,
+    token_env_var: Option<&str>,
     startup_timeout: Duration,
     source: Option<BoxError>,
 ) -> ClientError {
@@ -118,6 +119,7 @@ pub(crate) fn connect_error(
         Some(401) => {
             return ClientError::NeedsLogin {
                 server: server.to_owned(),
+                token_env_var: token_env_var.map(str::to_owned),
             };
         }
         Some(status) => {

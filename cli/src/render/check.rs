@@ -50,8 +50,8 @@ pub fn table(workspace: &Workspace, report: &CheckReport, width: Width) -> Strin
             .map_or_else(|| "-".to_string(), |(n, v)| format!("{n} {v}"));
         let (tools, error) = match &c.state {
             ServerState::Ready => (c.tools.len().to_string(), "-".to_string()),
-            ServerState::Failed(why) => {
-                let why = why.to_string();
+            ServerState::Failed(_) => {
+                let why = report.failure_text(c).unwrap_or_default();
                 details.push(format!("{name}: {why}"));
                 ("-".to_string(), first_line(&why, 60))
             }
@@ -104,10 +104,7 @@ pub fn json(workspace: &Workspace, report: &CheckReport) -> Value {
             let (state, error, elapsed, tools, info) = match connection {
                 Some(c) => (
                     c.state.label().to_string(),
-                    match &c.state {
-                        ServerState::Failed(why) => Some(why.to_string()),
-                        _ => None,
-                    },
+                    report.failure_text(c),
                     Some(c.elapsed.as_secs_f64()),
                     matches!(c.state, ServerState::Ready).then_some(c.tools.len()),
                     c.server_info()

@@ -397,12 +397,14 @@ fn list_check_remembers_auth_status_for_list() {
     let before = t.run(&["list", "--json"]).ok().json();
     assert_eq!(before[0]["auth_status"], "unknown");
     let run = t.run(&["list", "--check"]).ok();
+    // It answers 401 but offers no OAuth login: the hint agrees with the Auth column.
     assert!(
         run.stdout
-            .contains("needs login: run `mcpctl login locked`"),
+            .contains("refused the request (HTTP 401) and offers no OAuth login"),
         "{}",
         run.stdout
     );
+    assert!(!run.stdout.contains("mcpctl login"), "{}", run.stdout);
     let after = t.run(&["list", "--json"]).ok().json();
     let status = |name: &str| {
         after
@@ -436,6 +438,28 @@ fn list_check_remembers_auth_status_for_list() {
         String::from_utf8_lossy(&run.stderr)
     );
     assert_eq!(String::from_utf8_lossy(&run.stdout), "in\n");
+    // A wrong token is named as such: logging in would not help.
+    let run = t
+        .cmd()
+        .env("LOCKED_TOKEN", "wrong")
+        .args([
+            "-c",
+            "mcp_servers.locked.bearer_token_env_var=\"LOCKED_TOKEN\"",
+            "call",
+            "locked",
+            "echo",
+            "text=in",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("rejected the bearer token in `LOCKED_TOKEN` (HTTP 401)"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("wrong"), "the token leaked: {stderr}");
+    assert!(!stderr.contains("mcpctl login"), "{stderr}");
 }
 
 /// On a terminal, elicitation asks for each field; `script` gives mcpctl a pseudo-terminal.

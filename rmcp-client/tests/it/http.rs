@@ -85,7 +85,7 @@ async fn unauthorized_means_needs_login() {
     assert!(matches!(err, ClientError::NeedsLogin { .. }), "{err:?}");
     assert_eq!(
         err.to_string(),
-        "server `remote` needs login: run `mcpctl login remote`"
+        "server `remote` needs login (HTTP 401): run `mcpctl login remote`"
     );
 }
 
