@@ -447,6 +447,17 @@ pub(crate) fn innermost(error: &(dyn std::error::Error + 'static)) -> String {
     current.to_string()
 }
 
+/// The 401 message: a rejected token is named as such (logging in would not help), otherwise
+/// the server wants a login.
+fn needs_login_text(server: &str, token_env_var: Option<&str>) -> String {
+    match token_env_var {
+        Some(var) => format!(
+            "server `{server}` rejected the bearer token in `{var}` (HTTP 401): check or renew the token in `{var}`"
+        ),
+        None => format!("server `{server}` needs login (HTTP 401): run `mcpctl login {server}`"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -527,16 +538,5 @@ mod tests {
         assert_eq!(escape_line("a\u{1b}[31mb\tc"), "a\\u{1b}[31mb\\tc");
         assert_eq!(cut("héllo", 2), "hé…");
         assert_eq!(cut("hé", 2), "hé");
-    }
-}
-
-/// The 401 message: a rejected token is named as such (logging in would not help), otherwise
-/// the server wants a login.
-fn needs_login_text(server: &str, token_env_var: Option<&str>) -> String {
-    match token_env_var {
-        Some(var) => format!(
-            "server `{server}` rejected the bearer token in `{var}` (HTTP 401): check or renew the token in `{var}`"
-        ),
-        None => format!("server `{server}` needs login (HTTP 401): run `mcpctl login {server}`"),
     }
 }
