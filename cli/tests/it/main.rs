@@ -13,4 +13,5 @@ mod live;
 mod migrate;
 mod newcomer;
 mod policy;
+mod snapshots_all;
 mod support;
