@@ -90,7 +90,9 @@ rust-version:
 
 # Install the pinned test peers (Codex CLI, MCP servers, conformance suite, buildifier).
 # The stamp it leaves lets .ci/run skip `npm ci` (~20 s) while the lock file is unchanged.
+# Refuses a symlinked node_modules: `npm ci` would empty the install it points to.
 peers:
+    @if [ -L "{{ peers }}/node_modules" ]; then echo "testing/peers/node_modules is a symlink to $(readlink "{{ peers }}/node_modules"): npm ci would empty that shared install; remove the link first for a private one" >&2; exit 1; fi
     cd "{{ peers }}" && npm ci --no-audit --no-fund
     @sha256sum "{{ peers }}/package-lock.json" | cut -d' ' -f1 > "{{ peers }}/node_modules/.mcpctl-lock.sha256"
 
