@@ -19,6 +19,10 @@ use crate::commands::UsageError;
 use crate::output::{OutputError, errln};
 
 fn main() -> ExitCode {
+    // A write past `ulimit -f` fails with an error instead of killing mcpctl silently, and
+    // hundreds of servers fit under the usual soft limit on open files.
+    mcpctl_core::process::ignore_file_size_signal();
+    mcpctl_core::process::raise_open_file_limit();
     let cli = args::Cli::parse();
     match commands::run(cli) {
         Ok(code) => code,

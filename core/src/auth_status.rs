@@ -290,6 +290,7 @@ fn probe_headers(
     headers
 }
 
+#[allow(clippy::disallowed_methods)]
 #[cfg(test)]
 mod tests {
     use std::time::Instant;

@@ -533,7 +533,11 @@ async fn connect(
                 env: env.clone(),
                 env_vars: env_vars.clone(),
                 cwd: cwd.clone(),
-                stderr_log: Some(options.log_dir.join(format!("{}.log", log_name(name)))),
+                stderr_log: Some(
+                    options
+                        .log_dir
+                        .join(format!("{}.log", mcpctl_private_file::safe_file_name(name))),
+                ),
             };
             McpClient::connect_stdio_with_hooks(name, spec, timeout, hooks).await?
         }
@@ -564,19 +568,6 @@ async fn connect(
             stderr: client.stderr_tail(),
         }),
     }
-}
-
-/// A file name for a server's log: names may hold `/` and `:`.
-fn log_name(name: &str) -> String {
-    name.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '@') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
 }
 
 /// The timeout of a tool call to `server`.

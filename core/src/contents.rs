@@ -1,9 +1,7 @@
 //! What a tool result or a resource holds, ready to print: text stays text, and images, audio
 //! and blobs are decoded and saved to files in a private folder.
 
-use std::fs;
 use std::io::Write as _;
-use std::os::unix::fs::{DirBuilderExt as _, OpenOptionsExt as _};
 use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
@@ -193,14 +191,12 @@ impl<'a> Saver<'a> {
                 message: format!("not valid base64: {err}"),
             })?;
         if !self.created {
-            fs::DirBuilder::new()
-                .recursive(true)
-                .mode(0o700)
-                .create(self.dir)
-                .map_err(|source| CoreError::Save {
+            mcpctl_private_file::create_private_dir(self.dir).map_err(|source| {
+                CoreError::Save {
                     path: self.dir.to_path_buf(),
                     source,
-                })?;
+                }
+            })?;
             self.created = true;
         }
         let safe: String = stem
@@ -217,11 +213,7 @@ impl<'a> Saver<'a> {
         for n in 1u32.. {
             let path = self.dir.join(format!("{safe}-{n}.{}", extension(mime)));
             // create_new: never follow a planted symlink or overwrite an earlier result.
-            let opened = fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(0o600)
-                .open(&path);
+            let opened = mcpctl_private_file::create_new_private(&path);
             match opened {
                 Ok(mut file) => {
                     file.write_all(&bytes)
@@ -252,6 +244,7 @@ impl<'a> Saver<'a> {
 mod tests {
     use super::*;
     use serde_json::json;
+    use std::fs;
     use std::os::unix::fs::PermissionsExt as _;
 
     #[test]

@@ -88,3 +88,8 @@ pub fn did_you_mean<'a>(
 ) -> Option<String> {
     mcpctl_fuzzy_match::did_you_mean(input, candidates).map(str::to_string)
 }
+
+/// Process settings every binary applies at startup.
+pub mod process {
+    pub use mcpctl_private_file::{ignore_file_size_signal, raise_open_file_limit};
+}

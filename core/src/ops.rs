@@ -39,8 +39,12 @@ pub struct EditOutcome {
 }
 
 impl Workspace {
-    fn writer(&self) -> ConfigWriter {
-        ConfigWriter::new(self.paths().user_config())
+    pub(crate) fn writer(&self) -> ConfigWriter {
+        let writer = ConfigWriter::new(self.paths().user_config());
+        match &self.options.notice {
+            Some(notice) => writer.with_wait_notice(notice.clone()),
+            None => writer,
+        }
     }
 
     fn user_file(&self) -> PathBuf {

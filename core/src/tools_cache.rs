@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::{self, Write as _};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -248,38 +248,23 @@ fn unix_now() -> u64 {
         .unwrap_or_default()
 }
 
-/// Writes `bytes` to `path` through a private (0600) temporary file in the same folder and a
-/// rename, so readers see the old or the new content, never a mix. The folder is created
-/// (0700) when missing. No fsync: a crash may lose the newest entry of a cache, nothing more.
+/// Writes `bytes` to `path` privately and atomically (see [`mcpctl_private_file`]); the folder
+/// is created (0700) when missing.
 pub(crate) fn write_private_file(path: &Path, bytes: &[u8]) -> Result<(), CacheError> {
-    let io_error = |action, source| CacheError::Io {
-        path: path.to_path_buf(),
-        action,
-        source,
-    };
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
-    let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt as _;
-        builder.mode(0o700);
-    }
-    builder
-        .create(dir)
-        .map_err(|source| io_error("create the folder of", source))?;
-    // tempfile creates the file with mode 0600 on Unix.
-    let mut temp = tempfile::Builder::new()
-        .prefix(".tmp-")
-        .tempfile_in(dir)
-        .map_err(|source| io_error("create a temporary file for", source))?;
-    temp.write_all(bytes)
-        .map_err(|source| io_error("write", source))?;
-    temp.persist(path)
-        .map_err(|err| io_error("replace", err.error))?;
-    Ok(())
+    mcpctl_private_file::create_private_dir(dir).map_err(|source| CacheError::Io {
+        path: path.to_path_buf(),
+        action: "create the folder of",
+        source,
+    })?;
+    mcpctl_private_file::write_atomic(path, bytes).map_err(|source| CacheError::Io {
+        path: path.to_path_buf(),
+        action: "write",
+        source,
+    })
 }
 
+#[allow(clippy::disallowed_methods)]
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;

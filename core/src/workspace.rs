@@ -11,7 +11,7 @@ use crate::error::CoreError;
 use crate::policy::{EffectiveServer, EffectiveServers};
 
 /// What to load.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct LoadOptions {
     /// The working directory (project config discovery, relative paths).
     pub cwd: PathBuf,
@@ -19,6 +19,19 @@ pub struct LoadOptions {
     pub paths: Paths,
     /// `-c` / `--enable` / `--disable` flags, in order.
     pub overrides: Vec<ConfigOverride>,
+    /// Where a long wait is reported (for example "waiting for mcpctl (pid 1234) to release
+    /// …config.toml.lock"); front ends print it.
+    pub notice: Option<mcpctl_config::WaitNotice>,
+}
+
+impl std::fmt::Debug for LoadOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoadOptions")
+            .field("cwd", &self.cwd)
+            .field("paths", &self.paths)
+            .field("overrides", &self.overrides)
+            .finish_non_exhaustive()
+    }
 }
 
 impl LoadOptions {
@@ -29,6 +42,7 @@ impl LoadOptions {
             cwd,
             paths,
             overrides,
+            notice: None,
         })
     }
 }

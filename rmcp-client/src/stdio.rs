@@ -323,17 +323,23 @@ fn push_tail(tail: &Mutex<VecDeque<String>>, line: &[u8]) {
     tail.push_back(text);
 }
 
-/// Opens the log for appending; a log that cannot be written is skipped, not fatal.
+/// Opens the log for appending (folder 0700, file 0600, rotated past 1 MiB, a header line per
+/// run); a log that cannot be written is skipped, not fatal.
 async fn open_log(path: &Path) -> Option<tokio::fs::File> {
-    if let Some(parent) = path.parent() {
-        let _ = tokio::fs::create_dir_all(parent).await;
-    }
-    tokio::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-        .await
-        .ok()
+    let dir = path.parent()?.to_path_buf();
+    let name = path.file_stem()?.to_string_lossy().to_string();
+    let run = format!(
+        "mcpctl {} started (pid {})",
+        env!("CARGO_PKG_VERSION"),
+        std::process::id()
+    );
+    let opened = tokio::task::spawn_blocking(move || {
+        mcpctl_private_file::LogFile::open(&dir, &name, mcpctl_private_file::DEFAULT_LOG_CAP, &run)
+    })
+    .await
+    .ok()?
+    .ok()?;
+    Some(tokio::fs::File::from_std(opened.into_file()))
 }
 
 #[cfg(test)]

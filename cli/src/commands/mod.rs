@@ -98,7 +98,8 @@ fn load(cli: &Cli) -> Result<Workspace> {
         .map(|o| mcpctl_core::config_override(&o.raw, o.key_path, o.value))
         .collect();
     let cwd = std::env::current_dir().context("cannot read the current folder")?;
-    let options = LoadOptions::from_env(cwd, overrides)?;
+    let mut options = LoadOptions::from_env(cwd, overrides)?;
+    options.notice = Some(std::sync::Arc::new(|message: &str| note(message)));
     let workspace = Workspace::load(options)?;
     for notice in workspace.notices() {
         errln(&notice);

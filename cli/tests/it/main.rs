@@ -1,5 +1,10 @@
 //! Integration tests of the `mcpctl` binary on temporary homes.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
+#![allow(
+    clippy::disallowed_methods,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stderr
+)]
 
 mod add;
 mod attacks;

@@ -45,6 +45,7 @@ fn codex_hint_in(codex_home: &Path) -> Option<CodexHint> {
     })
 }
 
+#[allow(clippy::disallowed_methods)]
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,7 +5,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use mcpctl_config::{
-    ConfigWriter, LayerSource, LayerStack, McpServerConfig, ServerName, UpsertMode, build_config,
+    LayerSource, LayerStack, McpServerConfig, ServerName, UpsertMode, build_config,
 };
 
 use super::error::{EntryProblem, ImportError};
@@ -362,7 +362,7 @@ impl Workspace {
         if done.added.is_empty() && done.replaced.is_empty() {
             return format!("nothing was written to {}", done.path.display());
         }
-        let writer = ConfigWriter::new(self.paths().user_config());
+        let writer = self.writer();
         let mut left = Vec::new();
         for name in &done.added {
             if writer.remove_server(name, None).is_err() {
@@ -410,6 +410,7 @@ fn rename_note(source_name: &str, name: &ServerName) -> String {
     }
 }
 
+#[allow(clippy::disallowed_methods)]
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -434,6 +435,7 @@ mod tests {
             cwd: work.clone(),
             paths: Paths::new(home, dir.path().join("sys")),
             overrides: Vec::new(),
+            notice: None,
         })
         .unwrap();
         let locations = ImportLocations {

@@ -1,6 +1,7 @@
 //! Integration tests of `mcpctl-rmcp-client` against the workspace's test server (helpers outside
 //! `#[test]` functions unwrap too, hence the crate-level allow).
 #![allow(
+    clippy::disallowed_methods,
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::print_stdout,

@@ -5,7 +5,7 @@
 //! user ([`OtherUser`]) and the pinned npm peers.
 // Test support: a context that can't be set up fails the test loudly, and a skipped test says
 // why on stderr.
-#![allow(clippy::expect_used, clippy::print_stderr)]
+#![allow(clippy::expect_used, clippy::print_stderr, clippy::disallowed_methods)]
 
 mod binaries;
 mod home;

@@ -1,6 +1,7 @@
 //! The test server as a program. Having an integration test here also makes
 //! `cargo nextest run --workspace` build the binary in the same build as every other test, so
 //! the suites that spawn it never need a second cargo build.
+#![allow(clippy::disallowed_methods)]
 
 use std::process::Command;
 

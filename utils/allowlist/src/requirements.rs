@@ -222,6 +222,7 @@ impl Serialize for AllowlistEntry {
     }
 }
 
+#[allow(clippy::disallowed_methods)]
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -138,6 +138,7 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
+#[allow(clippy::disallowed_methods)]
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -115,6 +115,7 @@ pub fn config_schema_json() -> String {
     text
 }
 
+#[allow(clippy::disallowed_methods)]
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -129,6 +129,31 @@ pub enum WriteError {
         #[source]
         source: io::Error,
     },
+    /// Another process held the lock for longer than the lock timeout.
+    #[error(
+        "{}: gave up after {} s waiting for {holder} to release the lock; if no mcpctl is running, delete the lock file (set MCPCTL_LOCK_TIMEOUT to wait longer)",
+        lock.display(),
+        waited.as_secs()
+    )]
+    LockTimeout {
+        /// The lock file (`config.toml.lock`).
+        lock: PathBuf,
+        /// Who holds it, as far as known (`mcpctl (pid 1234)`, or `another process`).
+        holder: String,
+        /// How long mcpctl waited.
+        waited: std::time::Duration,
+    },
+    /// The file kept changing under a writer that takes no lock (such as Codex).
+    #[error(
+        "{}: the file changed {attempts} times while mcpctl was editing it (another program is writing it); nothing was written, try again",
+        path.display()
+    )]
+    KeptChanging {
+        /// The file.
+        path: PathBuf,
+        /// How many times the edit was redone.
+        attempts: u32,
+    },
     /// The existing file is not valid TOML, so it cannot be edited safely.
     #[error("{location}: {message}\n{snippet}")]
     Syntax {
@@ -203,16 +228,69 @@ pub enum WriteError {
     },
 }
 
-/// The one writer of a config file; cheap to create, holds only the path.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Called once when an edit has waited [`LOCK_NOTICE_AFTER`] for the lock, with a sentence
+/// such as `waiting for mcpctl (pid 1234) to release …/config.toml.lock`.
+pub type WaitNotice = std::sync::Arc<dyn Fn(&str) + Send + Sync>;
+
+/// How long an edit waits for the lock before it gives up, unless `MCPCTL_LOCK_TIMEOUT` (in
+/// seconds) says otherwise.
+pub const DEFAULT_LOCK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// How long an edit waits for the lock before it says who holds it.
+pub const LOCK_NOTICE_AFTER: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// How many times an edit is redone when the file changes under it (a writer without a lock).
+const MAX_REDOS: u32 = 20;
+
+/// The one writer of a config file; cheap to create, holds only the path and its settings.
+#[derive(Clone)]
 pub struct ConfigWriter {
     path: PathBuf,
+    lock_timeout: std::time::Duration,
+    notice: Option<WaitNotice>,
+}
+
+impl fmt::Debug for ConfigWriter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConfigWriter")
+            .field("path", &self.path)
+            .field("lock_timeout", &self.lock_timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PartialEq for ConfigWriter {
+    fn eq(&self, other: &Self) -> bool {
+        self.path == other.path && self.lock_timeout == other.lock_timeout
+    }
 }
 
 impl ConfigWriter {
-    /// A writer for the config file at `path` (which need not exist yet).
+    /// A writer for the config file at `path` (which need not exist yet). It waits for the lock
+    /// up to `MCPCTL_LOCK_TIMEOUT` seconds (default 30).
     pub fn new(path: impl Into<PathBuf>) -> Self {
-        Self { path: path.into() }
+        let lock_timeout = std::env::var("MCPCTL_LOCK_TIMEOUT")
+            .ok()
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .and_then(|secs| std::time::Duration::try_from_secs_f64(secs).ok())
+            .unwrap_or(DEFAULT_LOCK_TIMEOUT);
+        Self {
+            path: path.into(),
+            lock_timeout,
+            notice: None,
+        }
+    }
+
+    /// Waits at most `timeout` for the lock.
+    pub fn with_lock_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.lock_timeout = timeout;
+        self
+    }
+
+    /// Says who holds the lock once an edit has waited a second for it.
+    pub fn with_wait_notice(mut self, notice: WaitNotice) -> Self {
+        self.notice = Some(notice);
+        self
     }
 
     /// The config file this writer edits.
@@ -305,7 +383,9 @@ impl ConfigWriter {
         value: Value,
         expected: Option<&Version>,
     ) -> Result<WriteOutcome, WriteError> {
-        self.edit(expected, |doc| set_value(doc, key_path, value, &self.path))
+        self.edit(expected, |doc| {
+            set_value(doc, key_path, value.clone(), &self.path)
+        })
     }
 
     /// Removes the key at `key_path` with everything under it; a missing key changes nothing.
@@ -329,78 +409,94 @@ impl ConfigWriter {
     }
 
     /// Read-modify-write under the lock: checks `expected`, applies `change`, and writes the
-    /// result atomically unless it is byte-identical.
+    /// result atomically unless it is byte-identical. If the file changes between the read and
+    /// the rename (a writer that takes no lock, such as Codex), the edit is redone on the new
+    /// content instead of overwriting that change.
     fn edit<F>(&self, expected: Option<&Version>, change: F) -> Result<WriteOutcome, WriteError>
     where
-        F: FnOnce(&mut DocumentMut) -> Result<(), WriteError>,
+        F: Fn(&mut DocumentMut) -> Result<(), WriteError>,
     {
         let path = &self.path;
         let dir = parent_dir(path);
-        create_dir(dir).map_err(|source| WriteError::Io {
+        mcpctl_private_file::create_private_dir(dir).map_err(|source| WriteError::Io {
             path: path.clone(),
             action: "create the folder of",
             source,
         })?;
-        let _lock = lock(path)?;
-
-        let (bytes, existed) = read_existing(path)?;
-        let actual = Version::of(&bytes);
-        if let Some(expected) = expected
-            && *expected != actual
-        {
-            return Err(WriteError::Conflict {
-                path: path.clone(),
-                expected: expected.clone(),
-                actual,
-            });
-        }
-        let text = match std::str::from_utf8(&bytes) {
-            Ok(text) => text,
-            Err(err) => {
-                let lossy = String::from_utf8_lossy(&bytes);
-                return Err(syntax_error(
-                    path,
-                    &lossy,
-                    err.valid_up_to(),
-                    "invalid UTF-8",
-                ));
+        let _lock = lock(path, self.lock_timeout, self.notice.as_ref())?;
+        for _ in 0..MAX_REDOS {
+            let (bytes, existed) = read_existing(path)?;
+            let actual = Version::of(&bytes);
+            if let Some(expected) = expected
+                && *expected != actual
+            {
+                return Err(WriteError::Conflict {
+                    path: path.clone(),
+                    expected: expected.clone(),
+                    actual,
+                });
             }
-        };
-        let mut doc: DocumentMut = text.parse().map_err(|err: toml_edit::TomlError| {
-            let offset = err.span().map_or(0, |span| span.start);
-            syntax_error(path, text, offset, err.message())
-        })?;
+            let text = match std::str::from_utf8(&bytes) {
+                Ok(text) => text,
+                Err(err) => {
+                    let lossy = String::from_utf8_lossy(&bytes);
+                    return Err(syntax_error(
+                        path,
+                        &lossy,
+                        err.valid_up_to(),
+                        "not valid UTF-8",
+                    ));
+                }
+            };
+            let mut doc: DocumentMut = text.parse().map_err(|err: toml_edit::TomlError| {
+                let offset = err.span().map_or(0, |span| span.start);
+                syntax_error(path, text, offset, err.message())
+            })?;
 
-        let headers_before: Vec<Vec<Segment>> = layout(&doc)
-            .into_iter()
-            .filter(|u| u.is_header)
-            .map(|u| u.table)
-            .collect();
-        change(&mut doc)?;
-        keep_trailing_text_last(&mut doc, &headers_before);
+            let headers_before: Vec<Vec<Segment>> = layout(&doc)
+                .into_iter()
+                .filter(|u| u.is_header)
+                .map(|u| u.table)
+                .collect();
+            change(&mut doc)?;
+            keep_trailing_text_last(&mut doc, &headers_before);
 
-        let output = doc.to_string();
-        if output == text {
-            return Ok(WriteOutcome {
-                path: path.clone(),
-                version: actual,
-                changed: false,
-                created_file: false,
-            });
+            let output = doc.to_string();
+            if output == text {
+                return Ok(WriteOutcome {
+                    path: path.clone(),
+                    version: actual,
+                    changed: false,
+                    created_file: false,
+                });
+            }
+            // Never replace a readable file with one that readers would reject.
+            if let Err(err) = output.parse::<toml::Table>() {
+                return Err(WriteError::BrokenEdit {
+                    path: path.clone(),
+                    message: err.message().trim_end().to_string(),
+                });
+            }
+            let before = existed.then_some(bytes.as_slice());
+            let written =
+                mcpctl_private_file::write_atomic_if_unchanged(path, output.as_bytes(), before)
+                    .map_err(|source| WriteError::Io {
+                        path: path.clone(),
+                        action: "write",
+                        source,
+                    })?;
+            if written == mcpctl_private_file::AtomicWrite::Written {
+                return Ok(WriteOutcome {
+                    path: path.clone(),
+                    version: Version::of(output.as_bytes()),
+                    changed: true,
+                    created_file: !existed,
+                });
+            }
         }
-        // Never replace a readable file with one that readers would reject.
-        if let Err(err) = output.parse::<toml::Table>() {
-            return Err(WriteError::BrokenEdit {
-                path: path.clone(),
-                message: err.message().trim_end().to_string(),
-            });
-        }
-        write_atomically(path, output.as_bytes(), existed)?;
-        Ok(WriteOutcome {
+        Err(WriteError::KeptChanging {
             path: path.clone(),
-            version: Version::of(output.as_bytes()),
-            changed: true,
-            created_file: !existed,
+            attempts: MAX_REDOS,
         })
     }
 }
@@ -416,28 +512,21 @@ fn parent_dir(path: &Path) -> &Path {
     }
 }
 
-fn create_dir(dir: &Path) -> io::Result<()> {
-    let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt as _;
-        // The folder holds secrets (env values, headers), so only the owner may look inside.
-        builder.mode(0o700);
-    }
-    builder.create(dir)
-}
-
-/// Takes the advisory lock `<path>.lock`, held until the returned file is dropped.
+/// Takes the advisory lock `<path>.lock`, held until the returned file is dropped, and writes
+/// this process's pid into it so that a waiting writer can say who holds it.
 ///
 /// A fresh handle per call matters: `flock` locks belong to the open file description, so two
 /// threads sharing one handle would not exclude each other.
-fn lock(path: &Path) -> Result<File, WriteError> {
+fn lock(
+    path: &Path,
+    timeout: std::time::Duration,
+    notice: Option<&WaitNotice>,
+) -> Result<File, WriteError> {
     let mut name = path.as_os_str().to_os_string();
     name.push(".lock");
     let lock_path = PathBuf::from(name);
     let mut options = OpenOptions::new();
-    options.create(true).truncate(false).write(true);
+    options.create(true).truncate(false).read(true).write(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt as _;
@@ -448,10 +537,55 @@ fn lock(path: &Path) -> Result<File, WriteError> {
         action: "lock",
         source,
     };
+    #[allow(clippy::disallowed_methods)] // reason: the lock file holds only a pid, and is 0600.
     let file = options.open(&lock_path).map_err(io_error)?;
-    // Called through fs4's trait: std's inherent `File::lock` is newer than the workspace MSRV.
-    fs4::FileExt::lock(&file).map_err(io_error)?;
+    let started = std::time::Instant::now();
+    let mut noticed = false;
+    let mut pause = std::time::Duration::from_millis(2);
+    loop {
+        match fs4::FileExt::try_lock(&file) {
+            Ok(()) => break,
+            Err(fs4::TryLockError::WouldBlock) => {}
+            Err(fs4::TryLockError::Error(source)) => return Err(io_error(source)),
+        }
+        let waited = started.elapsed();
+        if waited >= timeout {
+            return Err(WriteError::LockTimeout {
+                lock: lock_path.clone(),
+                holder: lock_holder(&lock_path),
+                waited,
+            });
+        }
+        if !noticed && waited >= LOCK_NOTICE_AFTER {
+            noticed = true;
+            if let Some(notice) = notice {
+                notice(&format!(
+                    "waiting for {} to release {}",
+                    lock_holder(&lock_path),
+                    lock_path.display()
+                ));
+            }
+        }
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(std::time::Duration::from_millis(50));
+    }
+    // Best effort: the pid only makes a waiting writer's message better.
+    let _ = file.set_len(0);
+    let _ = (&file).write_all(format!("mcpctl {}\n", std::process::id()).as_bytes());
     Ok(file)
+}
+
+/// Who holds the lock, from the pid the holder wrote into it.
+fn lock_holder(lock_path: &Path) -> String {
+    let text = fs::read_to_string(lock_path).unwrap_or_default();
+    match text
+        .trim()
+        .strip_prefix("mcpctl ")
+        .and_then(|p| p.parse::<u32>().ok())
+    {
+        Some(pid) => format!("mcpctl (pid {pid})"),
+        None => "another process".to_string(),
+    }
 }
 
 /// The file's bytes and whether it exists; a missing file reads as empty.
@@ -464,79 +598,6 @@ fn read_existing(path: &Path) -> Result<(Vec<u8>, bool), WriteError> {
             action: "read",
             source,
         }),
-    }
-}
-
-/// Writes `bytes` to a temporary file beside the target, syncs it, and renames it over the
-/// target, so readers see either the old or the new content, never a mix.
-fn write_atomically(path: &Path, bytes: &[u8], existed: bool) -> Result<(), WriteError> {
-    let io_error = |source| WriteError::Io {
-        path: path.to_path_buf(),
-        action: "write",
-        source,
-    };
-    // Write through a symbolic link (dotfile managers link config files) instead of replacing
-    // the link with a regular file.
-    let target = match fs::symlink_metadata(path) {
-        Ok(meta) if meta.file_type().is_symlink() => fs::canonicalize(path).map_err(io_error)?,
-        _ => path.to_path_buf(),
-    };
-    let dir = parent_dir(&target);
-    let prefix = temp_prefix(&target);
-    remove_stale_temps(dir, &prefix);
-    let mut temp = tempfile::Builder::new()
-        .prefix(&prefix)
-        .tempfile_in(dir)
-        .map_err(io_error)?;
-    temp.write_all(bytes).map_err(io_error)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        let mode = if existed {
-            fs::metadata(&target)
-                .map_err(io_error)?
-                .permissions()
-                .mode()
-                & 0o7777
-        } else {
-            // New config files may hold secrets: owner only.
-            0o600
-        };
-        fs::set_permissions(temp.path(), fs::Permissions::from_mode(mode)).map_err(io_error)?;
-    }
-    #[cfg(not(unix))]
-    let _ = existed;
-    temp.as_file().sync_all().map_err(io_error)?;
-    temp.persist(&target).map_err(|err| io_error(err.error))?;
-    #[cfg(unix)]
-    {
-        // Without syncing the folder, a crash right after the rename may lose the new entry.
-        File::open(dir)
-            .and_then(|d| d.sync_all())
-            .map_err(io_error)?;
-    }
-    Ok(())
-}
-
-/// The name prefix of temporary files for `target`: `.config.toml.tmp`.
-fn temp_prefix(target: &Path) -> String {
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_default();
-    format!(".{name}.tmp")
-}
-
-/// Deletes temporary files left by writers that were killed mid-write. Only the holder of the
-/// lock writes temporary files, and this runs under the lock, so every match is stale.
-fn remove_stale_temps(dir: &Path, prefix: &str) {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        if entry.file_name().to_string_lossy().starts_with(prefix) {
-            let _ = fs::remove_file(entry.path());
-        }
     }
 }
 
@@ -1574,6 +1635,7 @@ fn fold_positions(table: &Table, pick: &dyn Fn(isize, isize) -> isize) -> Option
     best
 }
 
+#[allow(clippy::disallowed_methods)]
 #[cfg(test)]
 mod tests {
     use std::collections::{BTreeMap, BTreeSet};
@@ -2199,6 +2261,63 @@ q = 1
     }
 
     #[test]
+    fn a_held_lock_names_its_holder_and_times_out() {
+        let (_dir, writer) = setup(None);
+        let holder = lock(writer.path(), Duration::from_secs(1), None).unwrap();
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = std::sync::Arc::clone(&seen);
+        let waiting = writer
+            .clone()
+            .with_lock_timeout(Duration::from_millis(1500))
+            .with_wait_notice(std::sync::Arc::new(move |m: &str| {
+                log.lock().unwrap().push(m.to_string())
+            }));
+        let started = std::time::Instant::now();
+        let err = waiting
+            .set_value(&["a".to_string()], Value::from(1), None)
+            .unwrap_err();
+        assert!(started.elapsed() < Duration::from_secs(3));
+        let message = err.to_string();
+        let me = format!("mcpctl (pid {})", std::process::id());
+        assert!(
+            message.contains(&format!("waiting for {me} to release")),
+            "{message}"
+        );
+        assert!(message.contains("config.toml.lock"), "{message}");
+        let notices = seen.lock().unwrap().clone();
+        assert_eq!(notices.len(), 1, "{notices:?}");
+        assert!(
+            notices[0].starts_with(&format!("waiting for {me} to release")),
+            "{notices:?}"
+        );
+        drop(holder);
+        waiting
+            .set_value(&["a".to_string()], Value::from(1), None)
+            .unwrap();
+        assert_eq!(read(&writer), "a = 1\n");
+    }
+
+    #[test]
+    fn an_edit_is_redone_when_the_file_changes_under_it() {
+        let (_dir, writer) = setup(Some("a = 1\n"));
+        let path = writer.path().to_path_buf();
+        let calls = std::sync::atomic::AtomicU32::new(0);
+        // The first time the edit runs, another program (no lock) rewrites the file.
+        let outcome = writer
+            .edit(None, |doc| {
+                if calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+                    fs::write(&path, "a = 1\nfrom_codex = true\n").unwrap();
+                }
+                doc["mine"] = toml_edit::value(true);
+                Ok(())
+            })
+            .unwrap();
+        assert!(outcome.changed);
+        assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 2);
+        assert_eq!(read(&writer), "a = 1\nfrom_codex = true\nmine = true\n");
+    }
+
+    #[test]
     fn invalid_utf8_is_refused_with_location() {
         let (_dir, writer) = setup(None);
         fs::write(writer.path(), b"a = 1\nb = \"\xff\"\n").unwrap();
@@ -2207,7 +2326,7 @@ q = 1
             .unwrap_err()
             .to_string();
         assert!(
-            message.starts_with(&format!("{}:2:6: invalid UTF-8", writer.path().display())),
+            message.starts_with(&format!("{}:2:6: not valid UTF-8", writer.path().display())),
             "{message}"
         );
     }

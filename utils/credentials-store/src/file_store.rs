@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::{self, Write as _};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -207,27 +207,11 @@ fn write_document(path: &Path, document: &Document) -> Result<(), StoreError> {
         }
     };
     let dir = path.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(dir).map_err(io_error("create", dir))?;
+    mcpctl_private_file::create_private_dir(dir).map_err(io_error("create", dir))?;
     let bytes = serde_json::to_vec(document)
         .map_err(|e| io_error("serialise", path)(io::Error::other(e.to_string())))?;
-    // tempfile creates the file with mode 0600 before anything is written to it.
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".credentials-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(io_error("create a temporary file in", dir))?;
-    tmp.write_all(&bytes)
-        .map_err(io_error("write", tmp.path()))?;
-    tmp.as_file()
-        .sync_all()
-        .map_err(io_error("sync", tmp.path()))?;
-    tmp.persist(path)
-        .map_err(|e| io_error("replace", path)(e.error))?;
-    #[cfg(unix)]
-    fs::File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(io_error("sync", dir))?;
-    Ok(())
+    // Atomic and private (a new file is 0600), with mcpctl's own temporary names.
+    mcpctl_private_file::write_atomic(path, &bytes).map_err(io_error("write", path))
 }
 
 #[cfg(test)]

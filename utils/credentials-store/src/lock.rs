@@ -48,6 +48,7 @@ impl LockGuard {
             use std::os::unix::fs::OpenOptionsExt as _;
             options.mode(0o600);
         }
+        #[allow(clippy::disallowed_methods)] // reason: Codex's lock file (empty, 0600), not data.
         let file = options.open(&path).map_err(|source| StoreError::Io {
             action: "open",
             path: path.clone(),

@@ -1,6 +1,7 @@
 //! Integration tests of mcpctl-credentials-store: real files, real processes, a real Secret
 //! Service (gnome-keyring under dbus-run-session) and the real Codex CLI.
 #![allow(
+    clippy::disallowed_methods,
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::print_stdout,

@@ -1,6 +1,7 @@
 //! Integration tests of mcpctl-oauth-callback with real HTTP requests, and a whole
 //! authorization round trip through the OAuth test provider and the `$BROWSER` script.
 #![allow(
+    clippy::disallowed_methods,
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::print_stdout,
