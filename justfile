@@ -130,6 +130,11 @@ bench:
 bench-live:
     bench/live.sh
 
+# Codex and mcpctl adding servers to one config.toml for 10 s: adds lost on each side.
+bench-codex-race seconds="10":
+    cargo build --release -q -p mcpctl-cli
+    bench/codex_race.py --seconds {{ seconds }}
+
 # Install the mcpctl binary into ~/.cargo/bin.
 install:
     cargo install --path cli --locked

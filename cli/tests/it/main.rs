@@ -11,6 +11,7 @@ mod attacks;
 mod codex_interop;
 mod concurrency;
 mod errors;
+mod faults;
 mod interop;
 mod layers;
 mod list;

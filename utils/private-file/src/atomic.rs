@@ -65,7 +65,8 @@ fn write(path: &Path, bytes: &[u8], expected: Option<Option<&[u8]>>) -> io::Resu
         .prefix(&format!("{prefix}{}-", std::process::id()))
         .permissions(fs::Permissions::from_mode(0o600))
         .tempfile_in(&dir)?;
-    temp.write_all(bytes)?;
+    // Through the std file: its errors are the OS errors, without the temporary name.
+    temp.as_file_mut().write_all(bytes)?;
     temp.as_file().sync_all()?;
     fs::set_permissions(temp.path(), fs::Permissions::from_mode(mode))?;
     if let Some(expected) = expected {
