@@ -78,7 +78,10 @@ impl Workspace {
             .upsert_server(&request.name, &request.config, mode, None)?;
         // Warnings come from the state read before the edit: the edit only touched this
         // server's tables in the user layer, so re-reading every file would tell nothing new.
-        let mut warnings = overridden_keys(self, name);
+        let mut warnings: Vec<String> = overridden_keys(self, name)
+            .into_iter()
+            .map(|(_, text)| text)
+            .collect();
         if let ServerStatus::Disabled(DisabledReason::Requirements { path, detail }) =
             policy_status(self.requirements(), &request.name, &request.config)
         {
@@ -127,32 +130,63 @@ impl Workspace {
         })
     }
 
-    /// Sets `enabled` for a server in the user config. For a server defined in another layer,
-    /// the user config gets an `enabled` key that overrides it.
+    /// Enables or disables a server. A server defined in the user config gets `enabled = false`
+    /// in its table (enabling removes it). A server defined in a file mcpctl does not write (a
+    /// project, the system config) gets an override in the user config's
+    /// `[mcpctl.server_overrides.<name>]`, which enabling removes; Codex ignores that table, so
+    /// the file stays loadable for both programs wherever the defining file is not read.
+    ///
+    /// A server the admin requirements disable cannot be enabled: that is an error, and
+    /// nothing is written.
     pub fn set_server_enabled(&self, name: &str, enabled: bool) -> Result<EditOutcome, CoreError> {
         let server = self.server(name)?;
+        let mut wanted = server.config().clone();
+        wanted.enabled = true;
+        if enabled
+            && let ServerStatus::Disabled(reason @ DisabledReason::Requirements { .. }) =
+                policy_status(self.requirements(), server.name(), &wanted)
+        {
+            return Err(CoreError::ServerDisabled {
+                name: name.to_string(),
+                reason,
+            });
+        }
         let writer = self.writer();
-        let outcome = if matches!(server.source(), LayerSource::User(_)) {
-            writer.set_server_enabled(server.name(), enabled, None)?
-        } else {
+        let user_defined = matches!(server.source(), LayerSource::User(_));
+        let override_key: Vec<String> = crate::policy::SERVER_OVERRIDES
+            .iter()
+            .map(|s| (*s).to_string())
+            .chain([name.to_string(), "enabled".to_string()])
+            .collect();
+        let (outcome, written) = if user_defined {
+            let outcome = writer.set_server_enabled(server.name(), enabled, None)?;
             let key = vec![
                 "mcp_servers".to_string(),
                 name.to_string(),
                 "enabled".to_string(),
             ];
-            writer.set_value(&key, toml_edit::Value::from(enabled), None)?
+            (outcome, key)
+        } else if enabled {
+            let outcome = writer.remove_value(&override_key, None)?;
+            (outcome, override_key)
+        } else {
+            let outcome = writer.set_value(&override_key, toml_edit::Value::from(false), None)?;
+            (outcome, override_key)
         };
-        let mut warnings = overridden_keys(self, name);
-        let mut wanted = server.config().clone();
-        wanted.enabled = true;
-        if enabled
-            && let ServerStatus::Disabled(reason) =
-                policy_status(self.requirements(), server.name(), &wanted)
-        {
-            let why = reason
-                .label()
-                .unwrap_or_else(|| "a higher configuration layer".to_string());
-            warnings.insert(0, format!("MCP server '{name}' stays disabled by {why}"));
+        let mut warnings: Vec<String> = overridden_keys(self, name)
+            .into_iter()
+            .filter(|(path, _)| *path == written)
+            .map(|(_, text)| text)
+            .collect();
+        // Enabling removed mcpctl's override; the defining file may still say `enabled = false`.
+        if enabled && !user_defined && !server.config().enabled {
+            let file = server
+                .source()
+                .path()
+                .map_or_else(|| server.source().to_string(), |p| p.display().to_string());
+            warnings.push(format!(
+                "MCP server '{name}' stays disabled: `enabled = false` is set in {file}, which mcpctl does not write; edit that file"
+            ));
         }
         Ok(EditOutcome {
             path: outcome.path,
@@ -217,7 +251,7 @@ fn validate_new(request: &AddRequest) -> Result<(), CoreError> {
 }
 
 /// Keys of a server that a layer above the user config sets, so a write there has no effect.
-fn overridden_keys(workspace: &Workspace, name: &str) -> Vec<String> {
+fn overridden_keys(workspace: &Workspace, name: &str) -> Vec<(Vec<String>, String)> {
     let prefix = vec!["mcp_servers".to_string(), name.to_string()];
     workspace
         .loaded()
@@ -231,13 +265,14 @@ fn overridden_keys(workspace: &Workspace, name: &str) -> Vec<String> {
             )
         })
         .map(|(path, layer)| {
-            format!(
+            let text = format!(
                 "{} is set by {} ({} config), which takes precedence over {}",
                 display_key_path(path),
                 layer.source(),
                 layer.source().kind(),
                 workspace.paths().user_config().display()
-            )
+            );
+            (path.clone(), text)
         })
         .collect()
 }

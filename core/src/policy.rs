@@ -10,6 +10,45 @@ use mcpctl_allowlist::{Decision, DenyReason, Requirements, ServerIdentity, Stdio
 use mcpctl_config::{Config, LayerSource, McpServerConfig, ServerName, Transport};
 use serde::Serialize;
 
+/// The top-level table where mcpctl keeps overrides of servers defined in files it does not
+/// write (a project, the system config): `[mcpctl.server_overrides.<name>] enabled = false`.
+///
+/// Codex ignores unknown top-level tables, so a home shared with Codex stays loadable for both
+/// programs; an `enabled = false` written into `[mcp_servers.<name>]` of the user file would
+/// leave a server table without `command` or `url` wherever the defining file is not read.
+pub const SERVER_OVERRIDES: [&str; 2] = ["mcpctl", "server_overrides"];
+
+/// The servers the user disabled through [`SERVER_OVERRIDES`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServerOverrides {
+    disabled: std::collections::BTreeSet<String>,
+}
+
+impl ServerOverrides {
+    /// Reads `[mcpctl.server_overrides.<name>] enabled = false` from the merged layers. Only
+    /// `false` is honoured: an override can disable a server, never enable one.
+    pub fn from_stack(stack: &mcpctl_config::LayerStack) -> Self {
+        let path: Vec<String> = SERVER_OVERRIDES.iter().map(|s| (*s).to_string()).collect();
+        let disabled = stack
+            .get(&path)
+            .and_then(toml::Value::as_table)
+            .map(|table| {
+                table
+                    .iter()
+                    .filter(|(_, v)| v.get("enabled").and_then(toml::Value::as_bool) == Some(false))
+                    .map(|(name, _)| name.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        Self { disabled }
+    }
+
+    /// True when the user disabled `name` this way.
+    pub fn disables(&self, name: &str) -> bool {
+        self.disabled.contains(name)
+    }
+}
+
 /// Why a server is disabled.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DisabledReason {
@@ -143,14 +182,28 @@ pub struct EffectiveServers {
 impl EffectiveServers {
     /// Runs every configured server through the requirements (when any) and `enabled`.
     pub fn resolve(config: &Config, requirements: Option<&Requirements>) -> Self {
+        Self::resolve_with(config, requirements, &ServerOverrides::default())
+    }
+
+    /// Like [`EffectiveServers::resolve`], with the user's `enabled = false` overrides of
+    /// servers defined in other files applied first (they can only disable).
+    pub fn resolve_with(
+        config: &Config,
+        requirements: Option<&Requirements>,
+        overrides: &ServerOverrides,
+    ) -> Self {
         let servers = config
             .mcp_servers
             .iter()
             .map(|(name, entry)| {
-                let status = policy_status(requirements, name, &entry.config);
+                let mut server = entry.config.clone();
+                if overrides.disables(name.as_str()) {
+                    server.enabled = false;
+                }
+                let status = policy_status(requirements, name, &server);
                 EffectiveServer {
                     name: name.clone(),
-                    config: entry.config.clone(),
+                    config: server,
                     source: entry.source.clone(),
                     status,
                     unknown_keys: entry.unknown_keys.clone(),

@@ -61,7 +61,9 @@ impl Workspace {
     pub fn load(options: LoadOptions) -> Result<Self, CoreError> {
         let requirements = Requirements::load(&options.paths.requirements())?;
         let loaded = load_config(&options.paths, &options.cwd, &options.overrides)?;
-        let servers = EffectiveServers::resolve(&loaded.config, requirements.as_ref());
+        let overrides = crate::policy::ServerOverrides::from_stack(&loaded.stack);
+        let servers =
+            EffectiveServers::resolve_with(&loaded.config, requirements.as_ref(), &overrides);
         Ok(Self {
             options,
             loaded,

@@ -158,3 +158,68 @@ fn mcpctl_reads_what_codex_wrote() {
     assert_eq!(ours[0]["transport"]["env"]["A"], "1");
     assert_eq!(ours.as_array().unwrap().len(), 2);
 }
+
+/// Issue 11 bug 1: disabling a server defined in a trusted project or the system config
+/// writes an override Codex ignores, so the home stays loadable for both programs, also from a
+/// folder where the project is not read; `enable` removes the override.
+#[test]
+fn disabling_a_project_or_system_server_keeps_the_home_loadable_for_both() {
+    let Some(bin) = codex() else { return };
+    let t = TestHome::new();
+    std::fs::create_dir_all(t.work().join(".mcpctl")).unwrap();
+    std::fs::write(
+        t.work().join(".mcpctl/config.toml"),
+        "[mcp_servers.proj]\ncommand = \"echo\"\n",
+    )
+    .unwrap();
+    t.write_sys("config.toml", "[mcp_servers.sys]\ncommand = \"echo\"\n");
+    t.write_config("[mcp_servers.mine]\ncommand = \"echo\"\n");
+    t.run(&["trust"]).ok();
+    for name in ["proj", "sys"] {
+        let run = t.run(&["disable", name]).ok();
+        assert!(
+            run.stdout
+                .contains(&format!("Disabled MCP server '{name}'"))
+        );
+        assert_eq!(run.stderr, "", "no warning about keys it did not write");
+    }
+    let enabled = |t: &TestHome, name: &str| {
+        let list = t.run(&["list", "--json"]).ok().json();
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == name)
+            .map(|s| s["enabled"].clone())
+    };
+    assert_eq!(enabled(&t, "proj"), Some(serde_json::json!(false)));
+    assert_eq!(enabled(&t, "sys"), Some(serde_json::json!(false)));
+    let config = t.config();
+    assert!(
+        config.contains("[mcpctl.server_overrides.proj]"),
+        "{config}"
+    );
+    assert!(!config.contains("[mcp_servers.proj]"), "{config}");
+    // From a folder outside the project, mcpctl still loads the file.
+    let elsewhere = t.root.path().join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let out = t
+        .cmd()
+        .current_dir(&elsewhere)
+        .arg("list")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Codex reads the same home without complaint, and still sees the user's own server.
+    let listed = codex_list(&bin, &t.home());
+    assert!(listed.to_string().contains("\"mine\""), "{listed}");
+    // `enable` removes the override instead of writing `enabled = true`.
+    t.run(&["enable", "proj"]).ok();
+    assert_eq!(enabled(&t, "proj"), Some(serde_json::json!(true)));
+    let config = t.config();
+    assert!(!config.contains("server_overrides.proj"), "{config}");
+    assert!(!config.contains("enabled = true"), "{config}");
+}

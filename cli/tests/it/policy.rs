@@ -65,12 +65,18 @@ fn renaming_or_enabling_cannot_escape() {
         t.run(&["get", "docs", "--json"]).ok().json()["enabled"],
         false
     );
-    let run = t.run(&["enable", "docs"]).ok();
+    // `enable` of a server the admin disabled is an error that points at the administrator,
+    // and writes nothing.
+    let before = t.config();
+    let run = t.run(&["enable", "docs"]).fails(1);
     assert!(
-        run.stderr.contains("stays disabled by requirements"),
+        run.stderr.contains("is disabled by requirements (")
+            && run.stderr.contains("ask your administrator"),
         "{}",
         run.stderr
     );
+    assert!(!run.stdout.contains("Enabled"), "{}", run.stdout);
+    assert_eq!(t.config(), before);
     let run = t
         .run(&[
             "-c",
