@@ -182,14 +182,15 @@ pub struct EffectiveServers {
 impl EffectiveServers {
     /// Runs every configured server through the requirements (when any) and `enabled`.
     pub fn resolve(config: &Config, requirements: Option<&Requirements>) -> Self {
-        Self::resolve_with(config, requirements, &ServerOverrides::default())
+        let requirements: Vec<Requirements> = requirements.into_iter().cloned().collect();
+        Self::resolve_with(config, &requirements, &ServerOverrides::default())
     }
 
     /// Like [`EffectiveServers::resolve`], with the user's `enabled = false` overrides of
     /// servers defined in other files applied first (they can only disable).
     pub fn resolve_with(
         config: &Config,
-        requirements: Option<&Requirements>,
+        requirements: &[Requirements],
         overrides: &ServerOverrides,
     ) -> Self {
         let servers = config
@@ -241,17 +242,18 @@ impl EffectiveServers {
 
 /// The status the policy and `enabled` give one server; the only place that decides it.
 pub(crate) fn policy_status(
-    requirements: Option<&Requirements>,
+    requirements: &[Requirements],
     name: &ServerName,
     config: &McpServerConfig,
 ) -> ServerStatus {
-    if let Some(requirements) = requirements
-        && let Decision::Denied(reason) = policy_decision(requirements, name, config)
-    {
-        return ServerStatus::Disabled(DisabledReason::Requirements {
-            path: requirements.source().to_path_buf(),
-            detail: Box::new(reason),
-        });
+    // Every requirements file must allow the server; the first that denies it is named.
+    for requirements in requirements {
+        if let Decision::Denied(reason) = policy_decision(requirements, name, config) {
+            return ServerStatus::Disabled(DisabledReason::Requirements {
+                path: requirements.source().to_path_buf(),
+                detail: Box::new(reason),
+            });
+        }
     }
     if config.enabled {
         ServerStatus::Enabled

@@ -52,18 +52,23 @@ impl LoadOptions {
 pub struct Workspace {
     pub(crate) options: LoadOptions,
     loaded: LoadedConfig,
-    requirements: Option<Requirements>,
+    requirements: Vec<Requirements>,
     servers: EffectiveServers,
 }
 
 impl Workspace {
     /// Reads the requirements (failing closed when malformed) and every config layer.
     pub fn load(options: LoadOptions) -> Result<Self, CoreError> {
-        let requirements = Requirements::load(&options.paths.requirements())?;
+        // Every requirements file that exists applies (the fixed one and an extra one).
+        let mut requirements = Vec::new();
+        for path in options.paths.requirements() {
+            if let Some(loaded) = Requirements::load(&path)? {
+                requirements.push(loaded);
+            }
+        }
         let loaded = load_config(&options.paths, &options.cwd, &options.overrides)?;
         let overrides = crate::policy::ServerOverrides::from_stack(&loaded.stack);
-        let servers =
-            EffectiveServers::resolve_with(&loaded.config, requirements.as_ref(), &overrides);
+        let servers = EffectiveServers::resolve_with(&loaded.config, &requirements, &overrides);
         Ok(Self {
             options,
             loaded,
@@ -87,9 +92,9 @@ impl Workspace {
         &self.loaded
     }
 
-    /// The admin requirements, when a requirements file exists.
-    pub fn requirements(&self) -> Option<&Requirements> {
-        self.requirements.as_ref()
+    /// The admin requirements files that exist (a server must satisfy every one).
+    pub fn requirements(&self) -> &[Requirements] {
+        &self.requirements
     }
 
     /// Every configured server, after policy.

@@ -73,7 +73,9 @@ pub fn paths_table(workspace: &Workspace) -> String {
     for managed in paths.managed_configs() {
         rows.push(("managed config", managed));
     }
-    rows.push(("requirements", paths.requirements()));
+    for requirements in paths.requirements() {
+        rows.push(("requirements", requirements));
+    }
     let rows: Vec<Vec<String>> = rows
         .into_iter()
         .map(|(what, path)| {
