@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod hooks;
+mod hostile;
 mod http;
 mod mrtr;
 mod orphans;
