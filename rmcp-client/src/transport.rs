@@ -174,6 +174,12 @@ where
     }
 }
 
+/// A write that finished when first polled, or the rest of it.
+enum Either<F> {
+    Done(io::Result<()>),
+    Pending(Pin<Box<F>>),
+}
+
 fn not_reading() -> io::Error {
     io::Error::new(
         io::ErrorKind::WouldBlock,
@@ -246,12 +252,22 @@ where
             outgoing.stalled.send_replace(true);
             None
         } else {
-            Some(self.inner.send(item))
+            // rmcp runs the returned future as a task of its own, one scheduling round later.
+            // Polled once here, the message usually goes out at once (the writer is free and
+            // the pipe has room); otherwise the task finishes the write. A future may be polled
+            // again with another waker, so the throwaway one here is harmless.
+            let mut send = Box::pin(self.inner.send(item));
+            let first = send.as_mut().poll(&mut Context::from_waker(Waker::noop()));
+            Some(match first {
+                Poll::Ready(result) => Either::Done(result),
+                Poll::Pending => Either::Pending(send),
+            })
         };
         async move {
             let result = match send {
+                Some(Either::Done(result)) => result,
                 // A write stuck behind a server that reads nothing gives up with the rest.
-                Some(send) => tokio::select! {
+                Some(Either::Pending(send)) => tokio::select! {
                     result = send => result,
                     () = outgoing.wait_stalled() => Err(not_reading()),
                 },
