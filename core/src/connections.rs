@@ -466,45 +466,36 @@ fn save_tools(cache: &ToolsCache, server: &EffectiveServer, client: &McpClient, 
     let _ = cache.store(server.name(), server.config(), info, &tools);
 }
 
-/// Hooks that, besides the caller's own, re-list a server's tools when it says they changed.
+/// Hooks that, besides the caller's own, keep a server's tools current when it says they
+/// changed. The client re-lists (coalesced: a flood of notifications costs a couple of
+/// listings) and hands the new list to `tools_listed`.
 fn refresh_on_list_changed(
     shared: &Arc<Shared>,
     hooks: ClientHooks,
     cache: Option<ToolsCache>,
 ) -> ClientHooks {
     let weak = Arc::downgrade(shared);
-    let caller = hooks.tools_changed.clone();
-    let refresh = move |server: &str| {
-        if let Some(caller) = &caller {
-            caller(server);
-        }
+    let caller = hooks.tools_listed.clone();
+    let listed = move |server: &str, tools: Vec<Tool>| {
         let Some(shared) = weak.upgrade() else {
             return;
         };
-        let name = server.to_string();
-        let cache = cache.clone();
-        // The hook runs on the connection's task: the re-list happens on a task of its own.
-        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            runtime.spawn(async move {
-                let connection = shared.lock().get(&name).cloned();
-                let Some(connection) = connection else { return };
-                let Some(client) = connection.client else {
-                    return;
-                };
-                if let Ok(tools) = client.list_tools().await {
-                    if let Some(cache) = &cache {
-                        save_tools(cache, &connection.server, &client, &tools);
-                    }
-                    if let Some(entry) = shared.lock().get_mut(&name) {
-                        entry.tools = tools;
-                    }
-                    shared.changed.send_modify(|n| *n += 1);
-                }
-            });
+        let connection = shared.lock().get(server).cloned();
+        if let (Some(cache), Some(connection)) = (&cache, &connection)
+            && let Some(client) = &connection.client
+        {
+            save_tools(cache, &connection.server, client, &tools);
         }
+        if let Some(caller) = &caller {
+            caller(server, tools.clone());
+        }
+        if let Some(entry) = shared.lock().get_mut(server) {
+            entry.tools = tools;
+        }
+        shared.changed.send_modify(|n| *n += 1);
     };
     ClientHooks {
-        tools_changed: Some(Arc::new(refresh)),
+        tools_listed: Some(Arc::new(listed)),
         ..hooks
     }
 }

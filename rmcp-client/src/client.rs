@@ -10,14 +10,15 @@ use rmcp::model::{
     Resource, ResourceTemplate, ServerPeerInfo, Tool,
 };
 use rmcp::service::{ClientInitializeError, RoleClient, RunningService, ServiceError};
-use rmcp::transport::async_rw::AsyncRwTransport;
 
 use crate::error::{BoxError, Cause, ClientError, Operation, StderrTail, escape_line};
 use crate::handler::{Handler, ToolsChanged};
 use crate::hooks::ClientHooks;
 use crate::http::{self, HttpSpec};
+use crate::pages::{self, MAX_ITEMS, MAX_PAGES, PageError};
 use crate::stdio::{self, ProcessGroup, StderrCollector, StdioSpec};
-use crate::stdout::{GuardedStdout, MAX_LINE, StdoutFault, StdoutWatch};
+use crate::stdout::{GuardedStdout, MAX_DEPTH, MAX_LINE, StdoutFault, StdoutWatch};
+use crate::transport::{MAX_QUEUED, Outgoing, StdioTransport};
 
 /// How long a failed start waits for the child's last stderr lines.
 const STDERR_GRACE: Duration = Duration::from_millis(500);
@@ -41,13 +42,18 @@ struct Stdio {
     group: ProcessGroup,
     stderr: StderrCollector,
     stdout: Arc<StdoutWatch>,
+    outgoing: Arc<Outgoing>,
 }
 
 impl Stdio {
     /// Why the connection ended, from what the process and its pipes did.
     async fn lost(&self, source: Option<BoxError>) -> Cause {
+        if self.outgoing.stalled() {
+            return Cause::NotReading { limit: MAX_QUEUED };
+        }
         match self.stdout.fault() {
             Some(StdoutFault::TooLarge) => return Cause::TooLarge { limit: MAX_LINE },
+            Some(StdoutFault::TooDeep) => return Cause::TooDeep { limit: MAX_DEPTH },
             Some(StdoutFault::ReadFailed(kind)) => {
                 return Cause::ConnectionLost {
                     source: Some(Box::new(std::io::Error::from(kind))),
@@ -108,13 +114,15 @@ impl McpClient {
             stderr,
         } = stdio::spawn(name, &spec)?;
         let watch = Arc::new(StdoutWatch::default());
+        let outgoing = Arc::new(Outgoing::default());
         let stdio = Stdio {
             group,
             stderr,
             stdout: Arc::clone(&watch),
+            outgoing: Arc::clone(&outgoing),
         };
         // rmcp's own stdio transport, reading through our guard.
-        let transport = AsyncRwTransport::new_client(GuardedStdout::new(stdout, watch), stdin);
+        let transport = StdioTransport::new(GuardedStdout::new(stdout, watch), stdin, outgoing);
         let outcome = tokio::time::timeout(startup_timeout, handler.serve(transport)).await;
         let cause = match outcome {
             Ok(Ok(service)) => {
@@ -241,25 +249,39 @@ impl McpClient {
             .unwrap_or_default()
     }
 
-    /// Every tool of the server, following `nextCursor` through all pages.
+    /// Every tool of the server, following `nextCursor` through all pages (at most
+    /// [`MAX_PAGES`] pages and [`MAX_ITEMS`] tools).
     pub async fn list_tools(&self) -> Result<Vec<Tool>, ClientError> {
-        self.request(Operation::ListTools, self.service.list_all_tools())
-            .await
+        let peer = self.service.peer();
+        let listed = pages::list_all(|params| async move {
+            peer.list_tools(params)
+                .await
+                .map(|page| (page.tools, page.next_cursor))
+        });
+        self.listing(Operation::ListTools, listed).await
     }
 
-    /// Every resource of the server (`resources/list`, all pages).
+    /// Every resource of the server (`resources/list`, all pages within the same bounds).
     pub async fn list_resources(&self) -> Result<Vec<Resource>, ClientError> {
-        self.request(Operation::ListResources, self.service.list_all_resources())
-            .await
+        let peer = self.service.peer();
+        let listed = pages::list_all(|params| async move {
+            peer.list_resources(params)
+                .await
+                .map(|page| (page.resources, page.next_cursor))
+        });
+        self.listing(Operation::ListResources, listed).await
     }
 
-    /// Every resource template of the server (`resources/templates/list`, all pages).
+    /// Every resource template of the server (`resources/templates/list`, all pages within the
+    /// same bounds).
     pub async fn list_resource_templates(&self) -> Result<Vec<ResourceTemplate>, ClientError> {
-        self.request(
-            Operation::ListResourceTemplates,
-            self.service.list_all_resource_templates(),
-        )
-        .await
+        let peer = self.service.peer();
+        let listed = pages::list_all(|params| async move {
+            peer.list_resource_templates(params)
+                .await
+                .map(|page| (page.resource_templates, page.next_cursor))
+        });
+        self.listing(Operation::ListResourceTemplates, listed).await
     }
 
     /// Reads one resource (`resources/read`): its text or blob contents.
@@ -275,10 +297,15 @@ impl McpClient {
         .await
     }
 
-    /// Every prompt of the server (`prompts/list`, all pages).
+    /// Every prompt of the server (`prompts/list`, all pages within the same bounds).
     pub async fn list_prompts(&self) -> Result<Vec<Prompt>, ClientError> {
-        self.request(Operation::ListPrompts, self.service.list_all_prompts())
-            .await
+        let peer = self.service.peer();
+        let listed = pages::list_all(|params| async move {
+            peer.list_prompts(params)
+                .await
+                .map(|page| (page.prompts, page.next_cursor))
+        });
+        self.listing(Operation::ListPrompts, listed).await
     }
 
     /// Calls a tool; `arguments` must be a JSON object or null.
@@ -365,6 +392,27 @@ impl McpClient {
             Ok(value) => Ok(value),
             Err(error) => Err(self.request_error(operation, error).await),
         }
+    }
+
+    async fn listing<T>(
+        &self,
+        operation: Operation,
+        listed: impl Future<Output = Result<Vec<T>, PageError>>,
+    ) -> Result<Vec<T>, ClientError> {
+        let cause = match listed.await {
+            Ok(items) => return Ok(items),
+            Err(PageError::Service(error)) => {
+                return Err(self.request_error(operation, error).await);
+            }
+            Err(PageError::TooManyPages) => Cause::TooManyPages { limit: MAX_PAGES },
+            Err(PageError::TooManyItems) => Cause::TooManyItems { limit: MAX_ITEMS },
+        };
+        Err(ClientError::Request {
+            server: self.name.clone(),
+            operation,
+            cause,
+            stderr: StderrTail::default(),
+        })
     }
 
     async fn request_error(&self, operation: Operation, error: ServiceError) -> ClientError {

@@ -140,6 +140,27 @@ pub enum Cause {
         /// The limit in levels.
         limit: usize,
     },
+    /// The stdio server stopped reading its stdin while messages to it piled up; the
+    /// connection was closed.
+    #[error(
+        "the server is not reading its input (over {limit} messages to it were waiting); the connection was closed"
+    )]
+    NotReading {
+        /// How many messages may wait.
+        limit: usize,
+    },
+    /// A paginated list did not end within the page limit.
+    #[error("the server's list did not end within {limit} pages")]
+    TooManyPages {
+        /// The limit.
+        limit: usize,
+    },
+    /// A paginated list held more items than the limit.
+    #[error("the server's list holds more than {limit} items")]
+    TooManyItems {
+        /// The limit.
+        limit: usize,
+    },
     /// The answer does not have the shape the request's result must have.
     #[error("the server's answer is not a valid result")]
     InvalidAnswer,

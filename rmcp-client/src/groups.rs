@@ -111,6 +111,11 @@ pub fn kill_all_process_groups() -> usize {
     let dels: String = groups.iter().map(|g| format!("del {g}\n")).collect();
     if !dels.is_empty() {
         registry.tell(&dels);
+        drop(registry);
+        // Descendants that left their group become ours once their parents are gone.
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let leaders: Vec<i32> = groups.iter().copied().collect();
+        crate::escapees::kill_adopted(&crate::escapees::own_prefix(), &leaders);
     }
     groups.len()
 }

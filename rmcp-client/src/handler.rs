@@ -1,8 +1,8 @@
 //! The rmcp client handler behind every connection: it answers the server's requests and
 //! passes its notifications to the front end's [`ClientHooks`].
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use rmcp::ClientHandler;
 use rmcp::model::{
@@ -10,9 +10,10 @@ use rmcp::model::{
     ElicitationCapability, FormElicitationCapability, Implementation, ProgressNotificationParam,
     ProtocolVersion,
 };
-use rmcp::service::{NotificationContext, RequestContext, RoleClient};
+use rmcp::service::{NotificationContext, Peer, RequestContext, RoleClient};
 
-use crate::hooks::ClientHooks;
+use crate::hooks::{ClientHooks, ToolsListedHook};
+use crate::pages;
 
 /// Counts the `notifications/tools/list_changed` a server sent; shared with [`crate::McpClient`].
 #[derive(Debug, Clone, Default)]
@@ -34,6 +35,56 @@ pub(crate) struct Handler {
     hooks: ClientHooks,
     info: ClientConfig,
     tools_changed: ToolsChanged,
+    relist: Arc<Relist>,
+}
+
+/// The coalesced re-listing of tools behind [`ClientHooks::tools_listed`].
+#[derive(Debug, Default)]
+struct Relist {
+    /// (a listing is in flight, another one is wanted after it)
+    state: Mutex<(bool, bool)>,
+}
+
+impl Relist {
+    fn state(&self) -> std::sync::MutexGuard<'_, (bool, bool)> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Lists the tools again, unless a listing is in flight: then one more follows it.
+    fn trigger(self: &Arc<Self>, peer: Peer<RoleClient>, server: String, hook: ToolsListedHook) {
+        {
+            let mut state = self.state();
+            if state.0 {
+                state.1 = true;
+                return;
+            }
+            state.0 = true;
+        }
+        let relist = Arc::clone(self);
+        tokio::spawn(async move {
+            loop {
+                let listed = pages::list_all(|params| {
+                    let peer = peer.clone();
+                    async move {
+                        peer.list_tools(params)
+                            .await
+                            .map(|page| (page.tools, page.next_cursor))
+                    }
+                })
+                .await;
+                if let Ok(tools) = listed {
+                    hook(&server, tools);
+                }
+                let mut state = relist.state();
+                if state.1 {
+                    state.1 = false;
+                } else {
+                    state.0 = false;
+                    return;
+                }
+            }
+        });
+    }
 }
 
 impl Handler {
@@ -44,6 +95,7 @@ impl Handler {
             hooks,
             info,
             tools_changed: ToolsChanged::default(),
+            relist: Arc::default(),
         }
     }
 
@@ -100,10 +152,14 @@ impl ClientHandler for Handler {
         }
     }
 
-    async fn on_tool_list_changed(&self, _context: NotificationContext<RoleClient>) {
+    async fn on_tool_list_changed(&self, context: NotificationContext<RoleClient>) {
         self.tools_changed.bump();
         if let Some(changed) = &self.hooks.tools_changed {
             changed(&self.server);
+        }
+        if let Some(listed) = &self.hooks.tools_listed {
+            self.relist
+                .trigger(context.peer, self.server.clone(), Arc::clone(listed));
         }
     }
 }

@@ -28,6 +28,10 @@ pub type ProgressHook = Arc<dyn Fn(&str, &ProgressNotificationParam) + Send + Sy
 /// Hears `notifications/tools/list_changed`: called with the server's name.
 pub type ToolsChangedHook = Arc<dyn Fn(&str) + Send + Sync>;
 
+/// Receives a server's tools, listed again after it said they changed: called with the
+/// server's name and the whole new list.
+pub type ToolsListedHook = Arc<dyn Fn(&str, Vec<rmcp::model::Tool>) + Send + Sync>;
+
 /// Optional callbacks for one connection. The default has none: elicitation requests are
 /// declined, and notifications are only counted ([`crate::McpClient::tools_changed_count`]).
 /// The capabilities the client declares do not depend on them.
@@ -38,8 +42,15 @@ pub struct ClientHooks {
     pub elicitation: Option<Arc<dyn ElicitationHandler>>,
     /// Called for every `notifications/progress` (server name, params).
     pub progress: Option<ProgressHook>,
-    /// Called when the server sends `notifications/tools/list_changed` (server name).
+    /// Called for every `notifications/tools/list_changed` the server sends (server name).
+    /// Keep it cheap: a server may send a flood of them. To act on the new list, use
+    /// `tools_listed`.
     pub tools_changed: Option<ToolsChangedHook>,
+    /// When set, the connection lists its tools again after `notifications/tools/list_changed`
+    /// and hands the list here. However many notifications arrive, at most one listing is in
+    /// flight and one more waits: a flood costs a couple of listings, not one each. A listing
+    /// that fails is not reported (the previous list stands).
+    pub tools_listed: Option<ToolsListedHook>,
 }
 
 impl std::fmt::Debug for ClientHooks {
@@ -48,6 +59,7 @@ impl std::fmt::Debug for ClientHooks {
             .field("elicitation", &self.elicitation.is_some())
             .field("progress", &self.progress.is_some())
             .field("tools_changed", &self.tools_changed.is_some())
+            .field("tools_listed", &self.tools_listed.is_some())
             .finish()
     }
 }

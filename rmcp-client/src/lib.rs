@@ -8,24 +8,30 @@
 
 mod client;
 mod error;
+mod escapees;
 mod groups;
 mod handler;
 mod hooks;
 mod http;
+mod pages;
 mod stdio;
 mod stdout;
+mod transport;
 
 pub use client::McpClient;
 pub use error::{BoxError, Cause, ClientError, Operation, StderrTail, TAIL_LINE_CHARS, TAIL_LINES};
+pub use escapees::TAG_VAR;
 pub use groups::kill_all_process_groups;
 pub use hooks::{
     BoxFuture, ClientHooks, DeclineElicitation, DefaultsElicitation, ElicitRequestParams,
     ElicitResult, ElicitationAction, ElicitationHandler, ElicitationSchema, ProgressHook,
-    ProgressNotificationParam, ToolsChangedHook, schema_defaults,
+    ProgressNotificationParam, ToolsChangedHook, ToolsListedHook, schema_defaults,
 };
 pub use http::HttpSpec;
+pub use pages::{MAX_ITEMS, MAX_PAGES};
 pub use stdio::{DEFAULT_ENV_VARS, StdioSpec};
-pub use stdout::MAX_LINE;
+pub use stdout::{MAX_DEPTH, MAX_LINE};
+pub use transport::MAX_QUEUED;
 
 /// The result type of [`McpClient::call_tool`].
 pub use rmcp::model::CallToolResult;

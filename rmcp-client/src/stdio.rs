@@ -15,7 +15,7 @@ use tokio::process::{Child, ChildStderr, ChildStdin, ChildStdout, Command};
 use tokio::task::JoinHandle;
 
 use crate::error::{ClientError, StderrTail, TAIL_LINE_CHARS, TAIL_LINES, cut, escape_line};
-use crate::groups;
+use crate::{escapees, groups};
 
 /// Variables a stdio server inherits from mcpctl without being named in `env_vars`
 /// (plus every `LC_*` variable). Anything else must be passed explicitly.
@@ -92,11 +92,14 @@ pub(crate) struct Spawned {
 pub(crate) fn spawn(server: &str, spec: &StdioSpec) -> Result<Spawned, ClientError> {
     let env = spec.child_env();
     let program = resolve_program(server, &spec.program, env.get("PATH").map(String::as_str))?;
+    let tag = escapees::new_tag();
+    escapees::become_subreaper();
     let mut command = Command::new(&program);
     command
         .args(&spec.args)
         .env_clear()
         .envs(&env)
+        .env(escapees::TAG_VAR, &tag)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -132,6 +135,7 @@ pub(crate) fn spawn(server: &str, spec: &StdioSpec) -> Result<Spawned, ClientErr
     }
     let group = ProcessGroup {
         pid,
+        tag,
         pgid: std::sync::Mutex::new(pgid),
         child: tokio::sync::Mutex::new(Some(child)),
         status: std::sync::OnceLock::new(),
@@ -149,6 +153,8 @@ pub(crate) fn spawn(server: &str, spec: &StdioSpec) -> Result<Spawned, ClientErr
 /// grandchild outlives the client.
 pub(crate) struct ProcessGroup {
     pid: Option<u32>,
+    /// The value of [`escapees::TAG_VAR`] its processes carry.
+    tag: String,
     /// `None` once the group has been killed.
     pgid: std::sync::Mutex<Option<Pid>>,
     /// `None` once reaped.
@@ -182,6 +188,7 @@ impl ProcessGroup {
         };
         *child = None;
         self.kill();
+        escapees::kill_adopted(&self.tag, &[]);
         Some(*self.status.get_or_init(|| status))
     }
 
@@ -195,6 +202,8 @@ impl ProcessGroup {
             let _ = self.status.set(status);
         }
         *child = None;
+        // The leader is gone, so whatever of its descendants left the group is ours now.
+        escapees::kill_adopted(&self.tag, &[]);
     }
 
     fn kill(&self) {

@@ -16,6 +16,11 @@ use tokio::io::{AsyncRead, ReadBuf};
 /// The longest line (one JSON-RPC message, newline included) accepted from a server.
 pub const MAX_LINE: usize = 16 * 1024 * 1024;
 
+/// The deepest nesting of arrays and objects accepted in one message. serde_json (and so rmcp)
+/// refuses a 128th level; a message that reaches it is refused here, with a reason, instead of
+/// being dropped as unparsable.
+pub const MAX_DEPTH: usize = 127;
+
 /// How much of a stray stdout line is kept for the error message.
 const STRAY_KEPT: usize = 160;
 
@@ -24,6 +29,8 @@ const STRAY_KEPT: usize = 160;
 pub(crate) enum StdoutFault {
     /// A line grew past [`MAX_LINE`].
     TooLarge,
+    /// A line nested arrays and objects deeper than [`MAX_DEPTH`].
+    TooDeep,
     /// Reading the pipe failed.
     ReadFailed(io::ErrorKind),
 }
@@ -81,8 +88,47 @@ pub(crate) struct GuardedStdout<R> {
     line_len: usize,
     start: LineStart,
     stray: Vec<u8>,
+    nesting: Nesting,
     /// Set once the reader has refused the stream; every later read fails.
     refused: Option<StdoutFault>,
+}
+
+/// How deep the current line is nested, outside strings.
+#[derive(Debug, Default)]
+struct Nesting {
+    depth: usize,
+    in_string: bool,
+    escaped: bool,
+}
+
+impl Nesting {
+    /// Follows `bytes`; `false` once they go deeper than [`MAX_DEPTH`].
+    fn follow(&mut self, bytes: &[u8]) -> bool {
+        for &b in bytes {
+            if self.in_string {
+                if self.escaped {
+                    self.escaped = false;
+                } else if b == b'\\' {
+                    self.escaped = true;
+                } else if b == b'"' {
+                    self.in_string = false;
+                }
+                continue;
+            }
+            match b {
+                b'"' => self.in_string = true,
+                b'{' | b'[' => {
+                    self.depth += 1;
+                    if self.depth > MAX_DEPTH {
+                        return false;
+                    }
+                }
+                b'}' | b']' => self.depth = self.depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        true
+    }
 }
 
 impl<R> GuardedStdout<R> {
@@ -93,33 +139,42 @@ impl<R> GuardedStdout<R> {
             line_len: 0,
             start: LineStart::Blank,
             stray: Vec::new(),
+            nesting: Nesting::default(),
             refused: None,
         }
     }
 
-    /// Checks newly read bytes; `false` when the line they end in has reached [`MAX_LINE`]
-    /// without its newline.
+    /// Checks newly read bytes. `Err((fault, keep))` refuses the line that broke a limit, where
+    /// `keep` is how many bytes before it (whole lines) may still be handed on.
     ///
     /// Reads are never longer than what the current line may still grow by (see `poll_read`),
-    /// so such a line is the only one in `bytes`: refusing them all loses nothing else.
-    fn scan(&mut self, bytes: &[u8]) -> bool {
+    /// so a line too large is the only one in `bytes` and `keep` is 0 then.
+    fn scan(&mut self, bytes: &[u8]) -> Result<(), (StdoutFault, usize)> {
         let mut at = 0;
         while at < bytes.len() {
             let rest = &bytes[at..];
             let newline = rest.iter().position(|&b| b == b'\n');
             let segment = &rest[..newline.unwrap_or(rest.len())];
-            self.classify(segment);
+            let began_here = self.line_len == 0 && self.start == LineStart::Blank;
+            let keep = if began_here { at } else { 0 };
+            if !self.classify(segment) {
+                return Err((StdoutFault::TooDeep, keep));
+            }
             if newline.is_none() {
                 self.line_len += segment.len();
-                return self.line_len < MAX_LINE;
+                if self.line_len >= MAX_LINE {
+                    return Err((StdoutFault::TooLarge, keep));
+                }
+                return Ok(());
             }
             self.end_line();
             at += segment.len() + 1;
         }
-        true
+        Ok(())
     }
 
-    fn classify(&mut self, segment: &[u8]) {
+    /// Follows a piece of the current line; `false` when it nests too deeply.
+    fn classify(&mut self, segment: &[u8]) -> bool {
         let mut rest = segment;
         if self.start == LineStart::Blank {
             let skip = rest
@@ -128,15 +183,20 @@ impl<R> GuardedStdout<R> {
                 .unwrap_or(rest.len());
             rest = &rest[skip..];
             match rest.first() {
-                None => return,
+                None => return true,
                 Some(b'{' | b'[') => self.start = LineStart::Json,
                 Some(_) => self.start = LineStart::Stray,
             }
         }
-        if self.start == LineStart::Stray && self.stray.len() < STRAY_KEPT * 4 {
-            let room = STRAY_KEPT * 4 - self.stray.len();
-            self.stray.extend_from_slice(&rest[..rest.len().min(room)]);
+        match self.start {
+            LineStart::Json => return self.nesting.follow(rest),
+            LineStart::Stray if self.stray.len() < STRAY_KEPT * 4 => {
+                let room = STRAY_KEPT * 4 - self.stray.len();
+                self.stray.extend_from_slice(&rest[..rest.len().min(room)]);
+            }
+            _ => {}
         }
+        true
     }
 
     fn end_line(&mut self) {
@@ -157,6 +217,7 @@ impl<R> GuardedStdout<R> {
         }
         self.line_len = 0;
         self.start = LineStart::Blank;
+        self.nesting = Nesting::default();
     }
 
     fn refuse(&mut self, fault: StdoutFault) -> io::Error {
@@ -173,6 +234,9 @@ fn fault_text(fault: StdoutFault) -> String {
                 "the server sent a line longer than {} MiB",
                 MAX_LINE / 1024 / 1024
             )
+        }
+        StdoutFault::TooDeep => {
+            format!("the server sent a message nested more than {MAX_DEPTH} levels deep")
         }
         StdoutFault::ReadFailed(kind) => format!("reading the server's stdout failed: {kind}"),
     }
@@ -205,10 +269,15 @@ impl<R: AsyncRead + Unpin> AsyncRead for GuardedStdout<R> {
             this.watch.lock().ended = true;
             return Poll::Ready(Ok(()));
         }
-        if !this.scan(limited.filled()) {
-            return Poll::Ready(Err(this.refuse(StdoutFault::TooLarge)));
+        match this.scan(limited.filled()) {
+            Ok(()) => buf.advance(read),
+            Err((fault, 0)) => return Poll::Ready(Err(this.refuse(fault))),
+            Err((fault, keep)) => {
+                // Hand on the whole lines before the refused one; the next read fails.
+                buf.advance(keep);
+                let _ = this.refuse(fault);
+            }
         }
-        buf.advance(read);
         Poll::Ready(Ok(()))
     }
 }
@@ -269,9 +338,41 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn nesting_past_the_limit_is_refused_after_the_lines_before_it() {
+        let deep = format!("{}{}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
+        let input = format!("{{\"a\":1}}\n{deep}\n{{}}\n").into_bytes();
+        let watch = Arc::new(StdoutWatch::default());
+        let mut reader = GuardedStdout::new(std::io::Cursor::new(input), Arc::clone(&watch));
+        let mut first = vec![0u8; 1024];
+        let n = reader.read(&mut first).await.unwrap();
+        assert_eq!(&first[..n], b"{\"a\":1}\n");
+        let error = reader.read(&mut first).await.unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "the server sent a message nested more than 127 levels deep"
+        );
+        assert_eq!(watch.fault(), Some(StdoutFault::TooDeep));
+    }
+
+    #[tokio::test]
+    async fn brackets_inside_strings_do_not_count_and_the_limit_itself_passes() {
+        let at_limit = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        let in_string = format!("{{\"s\":\"{}\\\"{}\"}}", "[".repeat(500), "{".repeat(500));
+        let input = format!("{at_limit}\n{in_string}\n").into_bytes();
+        let (out, watch) = read_all(input.clone()).await;
+        assert_eq!(out.unwrap(), input);
+        assert_eq!(watch.fault(), None);
+        // The same depth split over many reads is still counted.
+        assert!(serde_json::from_str::<serde_json::Value>(&at_limit).is_ok());
+        let too_deep = format!("{}{}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
+        assert!(serde_json::from_str::<serde_json::Value>(&too_deep).is_err());
+    }
+
+    #[tokio::test]
     async fn a_line_of_exactly_the_limit_passes() {
-        let mut input = vec![b'{'; MAX_LINE - 1];
-        input.push(b'\n');
+        let mut input = b"{\"a\":\"".to_vec();
+        input.resize(MAX_LINE - 3, b'x');
+        input.extend_from_slice(b"\"}\n");
         let (out, watch) = read_all(input).await;
         assert_eq!(out.unwrap().len(), MAX_LINE);
         assert_eq!(watch.fault(), None);

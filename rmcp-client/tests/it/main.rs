@@ -9,6 +9,7 @@
 )]
 
 mod hooks;
+mod hostile;
 mod http;
 mod mrtr;
 mod orphans;

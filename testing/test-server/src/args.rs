@@ -44,6 +44,12 @@ pub struct Args {
     /// List an extra tool `confirm` only to clients that declare the elicitation capability.
     #[arg(long)]
     pub elicitation_tool: bool,
+    /// Misbehave on purpose instead of serving normally (see each mode).
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub hostile: Option<crate::hostile::Mode>,
+    /// How many notifications, pings, nesting levels or bytes a hostile mode sends.
+    #[arg(long, value_name = "N", default_value_t = 100_000)]
+    pub count: usize,
     /// Add a tool `mrtr` that answers `input_required` first and the result on the retry.
     #[arg(long)]
     pub mrtr: bool,

@@ -7,6 +7,7 @@
 
 mod args;
 mod handler;
+mod hostile;
 mod http;
 
 use clap::Parser;
@@ -22,6 +23,9 @@ async fn main() -> anyhow::Result<()> {
     if args.crash_on_start {
         eprintln!("mcpctl-test-server: crashing on start as asked (--crash-on-start)");
         std::process::exit(3);
+    }
+    if let Some(mode) = args.hostile {
+        return hostile::run(mode, args.count);
     }
     if args.exit_before_init {
         let mut request = String::new();

@@ -25,6 +25,8 @@ fn help_lists_every_switch() {
         "--exit-before-init",
         "--print-garbage",
         "--elicitation-tool",
+        "--hostile",
+        "--count",
     ] {
         assert!(help.contains(switch), "{switch} missing from:\n{help}");
     }
