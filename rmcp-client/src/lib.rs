@@ -12,6 +12,7 @@ mod groups;
 mod handler;
 mod hooks;
 mod http;
+pub mod oauth;
 mod stdio;
 mod stdout;
 
