@@ -56,6 +56,11 @@ impl Workspace {
         })
     }
 
+    /// The workspace loaded again with the same options, to see an edit just made.
+    pub fn reload(&self) -> Result<Self, CoreError> {
+        Self::load(self.options.clone())
+    }
+
     /// File locations.
     pub fn paths(&self) -> &Paths {
         &self.options.paths
