@@ -14,11 +14,11 @@ default:
 build:
     cargo build --workspace
 
-# Tests (nextest, one build of the workspace), then the Bazel and buildifier checks; fails if any failed.
+# The tests alone (nextest, default profile); extra arguments go to nextest (filters, -p, …).
 [positional-arguments]
 test *args:
     #!/usr/bin/env bash
-    set -uo pipefail
+    set -euo pipefail
     # The real Codex CLI for interop tests, from `just peers` (the package for this host's arch).
     if [ -z "${MCPCTL_CODEX_BIN:-}" ]; then
         for candidate in "{{ peers }}"/node_modules/@openai/codex-linux-*/vendor/*/bin/codex; do
@@ -26,42 +26,85 @@ test *args:
         done
     fi
     echo "MCPCTL_CODEX_BIN=${MCPCTL_CODEX_BIN:-(unset: run \`just peers\` for Codex interop tests)}" >&2
+    cargo nextest run --workspace "$@"
+
+# What CI runs, every step even after a failure: the quick checks, clippy, docs, tests
+# (nextest `ci` profile), conformance. Prints each step's time; fails if any step failed.
+ci:
+    #!/usr/bin/env bash
+    set -uo pipefail
     failed=()
-    # The two quick checks go first so nextest's summary is the last thing printed.
-    just bazel-check || failed+=(bazel-check)
-    just buildifier || failed+=(buildifier)
-    cargo nextest run --workspace --no-fail-fast "$@" || failed+=(nextest)
+    step() {
+        local start=$SECONDS
+        echo "==> just ci: $*" >&2
+        "$@" || failed+=("$*")
+        echo "<== $* ($((SECONDS - start))s)" >&2
+    }
+    step cargo fmt --all -- --check
+    step just rust-version
+    step just bazel-check
+    step just buildifier
+    step cargo clippy --workspace --all-targets -- -D warnings
+    step just doc
+    step just test --profile ci
+    # The mcpctl binary the tests just built: no second build.
+    step testing/conformance/run.sh
     if [ ${#failed[@]} -gt 0 ]; then
-        echo "just test: failed: ${failed[*]}" >&2
+        echo "just ci: failed: $(IFS=';'; echo "${failed[*]}")" >&2
         exit 1
     fi
+    echo "just ci: all steps passed" >&2
 
 # rustfmt check and clippy with warnings denied.
 lint:
     cargo fmt --all -- --check
     cargo clippy --workspace --all-targets -- -D warnings
 
+# Fix what can be fixed mechanically: rustfmt, clippy's suggestions, buildifier (when installed).
+fix:
+    cargo fmt --all
+    cargo clippy --fix --allow-dirty --allow-staged --workspace --all-targets
+    cargo fmt --all
+    if [ -x "{{ buildifier_bin }}" ]; then "{{ buildifier_bin }}" -mode=fix -lint=fix $(just _bazel-files); fi
+
 # Format Rust sources and, when `just peers` has installed buildifier, the Bazel files.
 fmt:
     cargo fmt --all
     if [ -x "{{ buildifier_bin }}" ]; then "{{ buildifier_bin }}" -mode=fix $(just _bazel-files); fi
 
-# What CI runs: lint, then test.
-ci: lint test _conformance-after-test
+# API docs of the workspace crates; broken intra-doc links and other rustdoc warnings fail.
+doc:
+    RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
+
+# Check that `rust-version` in Cargo.toml is the release of the rustc in use (what CI builds with).
+rust-version:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    declared="$(sed -n 's/^rust-version = "\(.*\)"$/\1/p' Cargo.toml)"
+    used="$(rustc --version | sed -E 's/^rustc ([0-9]+\.[0-9]+).*/\1/')"
+    if [ "$declared" != "$used" ]; then
+        echo "Cargo.toml declares rust-version $declared but the build uses rustc $used: update rust-version (and fix what the new release flags)" >&2
+        exit 1
+    fi
+    echo "rust-version $declared is the rustc in use"
 
 # Install the pinned test peers (Codex CLI, MCP servers, conformance suite, buildifier).
 # The stamp it leaves lets .ci/run skip `npm ci` (~20 s) while the lock file is unchanged.
+# Refuses a symlinked node_modules: `npm ci` would empty the install it points to.
 peers:
+    @if [ -L "{{ peers }}/node_modules" ]; then echo "testing/peers/node_modules is a symlink to $(readlink "{{ peers }}/node_modules"): npm ci would empty that shared install; remove the link first for a private one" >&2; exit 1; fi
     cd "{{ peers }}" && npm ci --no-audit --no-fund
     @sha256sum "{{ peers }}/package-lock.json" | cut -d' ' -f1 > "{{ peers }}/node_modules/.mcpctl-lock.sha256"
 
-# Check every BUILD.bazel and MODULE.bazel against `cargo metadata`.
+# Check that every crate has a BUILD.bazel declaring its targets and workspace deps, and that
+# MODULE.bazel lists every manifest.
 bazel-check:
     python3 scripts/bazel_check.py
 
-# Write missing BUILD.bazel files and sync MODULE.bazel (`--force [dir...]` rewrites existing ones).
-bazel-gen *args:
-    python3 scripts/bazel_gen.py {{ args }}
+# Write missing BUILD.bazel files and sync MODULE.bazel's manifests (`just bazel-gen <dir>…`
+# rewrites those crates' files).
+bazel-gen *dirs:
+    python3 scripts/bazel_check.py --write {{ dirs }}
 
 # Format and lint check of all Bazel files with the pinned buildifier.
 buildifier:
@@ -99,8 +142,3 @@ demo:
 conformance *scenarios:
     cargo build -p mcpctl-cli
     testing/conformance/run.sh {{ scenarios }}
-
-# The conformance scenarios against the mcpctl that `just test` just built (no second build).
-[private]
-_conformance-after-test:
-    testing/conformance/run.sh

@@ -1,249 +1,247 @@
 #!/usr/bin/env python3
-"""Check that the Bazel files describe the same build as Cargo.
+"""Check (or write) the Bazel files against the Cargo workspace.
 
-For every workspace member (from `cargo metadata`) its BUILD.bazel must exist and declare:
-- `rust_library` (or `rust_proc_macro`) named after the lib crate, `rust_binary` per bin target,
-  a `rust_test` over each of them, and one `rust_test` per integration test (`tests/*.rs`);
-- `deps` / `proc_macro_deps` equal to the Cargo dependencies: registry crates as
-  `@crates//:<package>`, workspace crates as `//<dir>:<crate_name>`; test targets add the
-  dev-dependencies.
-MODULE.bazel's `crate.from_cargo(manifests = [...])` must list the root and every member manifest.
+Registry crates reach Bazel through crate_universe: every target takes `all_crate_deps(...)`
+and `aliases(...)` from `@crates`, so Cargo.toml stays their only list. crate_universe leaves
+workspace crates out of those macros on purpose, so each BUILD.bazel names the workspace crates
+it uses (`DEPS`, `DEV_DEPS`), and this script checks that:
+- every workspace member has a BUILD.bazel declaring its targets: `rust_library` (lib),
+  `rust_binary` (each bin), a `rust_test` over each of them and one per integration test;
+- each target takes the right `all_crate_deps(...)`, and exactly the workspace crates Cargo says;
+- every test of a crate that uses mcpctl-test-support gets the test server in `data` and
+  `MCPCTL_TEST_SERVER` in `env` (test_server_bin() reads it);
+- MODULE.bazel's `crate.from_cargo(manifests = [...])` lists the root and every member manifest.
 
-Deps are compared strictly; `data`, `compile_data`, `env`, `rustc_env` and other attributes are
-the author's business. Prints one line per problem and exits 1 if there is any.
-Run `just bazel-gen --force <dir>` to regenerate a member's file. Python standard library only.
+`--write [DIR ...]` writes the BUILD.bazel of the members that have none (or of the named ones)
+and brings the manifest list in line; then it checks. Python standard library only.
 """
 
 from __future__ import annotations
 
 import ast
+import json
 import os
+import re
+import subprocess
 import sys
 
-# No __pycache__ beside the scripts in the work tree.
-sys.dont_write_bytecode = True
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-from cargo_bazel import (  # noqa: E402
-    CARGO_DEFS,
-    RULES_RUST_DEFS,
-    Target,
-    expected_manifests,
-    expected_members,
-    sort_labels,
-    workspace_root,
-)
-
-CHECKED_RULES = {"rust_library", "rust_proc_macro", "rust_binary", "rust_test", "cargo_build_script"}
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SERVER = "//testing/test-server:mcpctl_test_server"
+SUPPORT = "mcpctl-test-support"
+# Which all_crate_deps() buckets a target takes: (deps, proc_macro_deps).
+BUCKETS = {
+    "crate": (["normal"], ["proc_macro"]),
+    "unit": (["normal_dev"], ["proc_macro_dev"]),
+    "integration": (["normal", "normal_dev"], ["proc_macro", "proc_macro_dev"]),
+}
+MANIFESTS = re.compile(r"(crate\.from_cargo\((?:[^()]|\([^()]*\))*?manifests = )(\[[^\]]*\])", re.S)
 
 
-class Unreadable(Exception):
-    """An attribute is not a literal the checker can evaluate."""
+def members() -> list[dict]:
+    """Each member's folder, targets, and the workspace crates it depends on (normal, dev)."""
+    cmd = ["cargo", "metadata", "--format-version", "1", "--no-deps", "--offline"]
+    meta = json.loads(subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, text=True).stdout)
+    found = []
+    for pkg in meta["packages"]:
+        base = os.path.dirname(pkg["manifest_path"])
+        rel = lambda path: os.path.relpath(path, base).replace(os.sep, "/")  # noqa: E731
+        of_kind = lambda kind: [t for t in pkg["targets"] if kind in t["kind"]]  # noqa: E731
+        lib = (of_kind("lib") + of_kind("proc-macro") or [None])[0]
+        found.append({
+            "package": pkg["name"],
+            "dir": os.path.relpath(base, ROOT).replace(os.sep, "/").removeprefix("."),
+            "lib": lib["name"] if lib else None,
+            "bins": [(t["name"], rel(t["src_path"])) for t in of_kind("bin")],
+            "tests": [(t["name"], rel(t["src_path"])) for t in of_kind("test")],
+            "uses": {kind: {d["name"] for d in pkg["dependencies"] if d.get("path") and (d["kind"] or "normal") == kind}
+                     for kind in ("normal", "dev")},
+        })
+    labels = {m["package"]: f"//{m['dir']}:{m['lib']}" for m in found if m["lib"]}
+    for m in found:
+        m["deps"] = {kind: sorted(labels[n] for n in names if n in labels) for kind, names in m.pop("uses").items()}
+        m["server"] = m["package"] == SUPPORT or labels.get(SUPPORT) in m["deps"]["dev"]
+    return sorted(found, key=lambda m: m["dir"])
 
 
-def literal(node: ast.AST):
-    """Evaluate the Starlark subset found in BUILD files: strings, lists, dicts, `+`, glob()."""
-    if isinstance(node, ast.Constant):
-        return node.value
+def targets(m: dict) -> list[dict]:
+    """The targets a member's BUILD.bazel declares."""
+    crate = m["lib"] or m["package"].replace("-", "_")
+    own = [f":{m['lib']}"] if m["lib"] else []
+    server = {"MCPCTL_TEST_SERVER": f"$(rootpath {SERVER})"} if m["server"] else {}
+    unit = {"kind": "unit", "deps": m["deps"]["dev"], "data": [SERVER] * m["server"], "env": server}
+    found = []
+    if m["lib"]:
+        found.append({"rule": "rust_library", "name": m["lib"], "kind": "crate", "deps": m["deps"]["normal"]})
+        found.append({"rule": "rust_test", "name": f"{m['lib']}_test", "crate": f":{m['lib']}", **unit})
+    for binary, src in m["bins"]:
+        name = binary.replace("-", "_")
+        found.append({"rule": "rust_binary", "name": name, "root": src, "kind": "crate",
+                      "deps": own + m["deps"]["normal"]})
+        found.append({"rule": "rust_test", "name": f"{name}_test", "crate": f":{name}", **unit})
+    bins = {f"CARGO_BIN_EXE_{b}": f"$(rootpath :{b.replace('-', '_')})" for b, _ in m["bins"]}
+    for test, src in m["tests"]:
+        found.append({"rule": "rust_test", "name": f"{crate}_{test.replace('-', '_')}_test", "root": src,
+                      "kind": "integration", "deps": own + m["deps"]["normal"] + m["deps"]["dev"],
+                      "data": [f":{b.replace('-', '_')}" for b, _ in m["bins"]] + [SERVER] * m["server"],
+                      "env": {**server, **bins}, "rustc_env": bins})
+    return found
+
+
+def evaluate(node: ast.AST, names: dict) -> list[str]:
+    """A Starlark list expression as strings: labels, and calls such as `all_crate_deps(normal)`;
+    anything else (a bare string, a select) as `?<text>`, which matches nothing."""
     if isinstance(node, ast.List):
-        return [literal(e) for e in node.elts]
-    if isinstance(node, ast.Dict):
-        return {literal(k): literal(v) for k, v in zip(node.keys, node.values)}
+        return [e.value if isinstance(e, ast.Constant) else f"?{ast.unparse(e)}" for e in node.elts]
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        left, right = literal(node.left), literal(node.right)
-        if isinstance(left, list) and isinstance(right, list):
-            return left + right
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "glob":
-        # Globs only ever appear in srcs/data, which are not compared as sets.
-        return [("glob", tuple(literal(a) for a in node.args))]
-    raise Unreadable(ast.unparse(node))
+        return evaluate(node.left, names) + evaluate(node.right, names)
+    if isinstance(node, ast.Name) and node.id in names:
+        return evaluate(names[node.id], names)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        return [f"{node.func.id}({','.join(sorted(k.arg for k in node.keywords))})"]
+    return [f"?{ast.unparse(node)}"]
 
 
-def parse_starlark(path: str) -> ast.Module:
-    with open(path, encoding="utf-8") as f:
-        return ast.parse(f.read(), filename=path)
-
-
-class BuildFile:
-    """The rule calls and loads of one BUILD.bazel."""
-
-    def __init__(self, path: str):
-        self.path = path
-        self.targets: dict[str, tuple[str, dict[str, ast.AST], int]] = {}
-        self.loaded: dict[str, set[str]] = {}
-        self.problems: list[str] = []
-        for stmt in parse_starlark(path).body:
-            if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)):
-                continue
-            call = stmt.value
-            if not isinstance(call.func, ast.Name):
-                continue
-            rule = call.func.id
-            if rule == "load" and call.args:
-                module = literal(call.args[0])
-                symbols = {literal(a) for a in call.args[1:]} | {k.arg for k in call.keywords}
-                self.loaded.setdefault(module, set()).update(symbols)
-                continue
-            attrs = {k.arg: k.value for k in call.keywords if k.arg}
-            if rule in CHECKED_RULES and "name" in attrs:
-                name = literal(attrs["name"])
-                if name in self.targets:
-                    self.problems.append(f"{path}:{call.lineno}: target {name!r} declared twice")
-                self.targets[name] = (rule, attrs, call.lineno)
-
-    def list_attr(self, name: str, attr: str) -> list:
-        _, attrs, _ = self.targets[name]
-        if attr not in attrs:
-            return []
-        value = literal(attrs[attr])
-        if not isinstance(value, list):
-            raise Unreadable(ast.unparse(attrs[attr]))
-        return value
-
-
-def compare_deps(where: str, attr: str, actual: list, required: set[str], allowed: set[str]) -> list[str]:
+def check_member(m: dict) -> list[str]:
+    where = os.path.join(m["dir"], "BUILD.bazel")
+    if not os.path.exists(os.path.join(ROOT, where)):
+        return [f"{where}: missing (crate {m['package']}): `just bazel-gen` writes it"]
+    module = ast.parse(open(os.path.join(ROOT, where), encoding="utf-8").read(), filename=where)
+    names = {s.targets[0].id: s.value for s in module.body if isinstance(s, ast.Assign)}
+    declared = {}
+    for s in module.body:
+        call = s.value if isinstance(s, ast.Expr) and isinstance(s.value, ast.Call) else None
+        attrs = {k.arg: k.value for k in call.keywords} if call else {}
+        if call and isinstance(call.func, ast.Name) and isinstance(attrs.get("name"), ast.Constant):
+            declared[attrs["name"].value] = (call.func.id, attrs, s.lineno)
     problems = []
-    actual_set = set(actual)
-    if len(actual_set) != len(actual):
-        dupes = sort_labels(d for d in actual_set if actual.count(d) > 1)
-        problems.append(f"{where}: duplicate {attr}: {', '.join(dupes)}")
-    missing = sort_labels(required - actual_set)
-    extra = sort_labels(actual_set - required - allowed)
-    if missing:
-        problems.append(f"{where}: missing {attr}: {', '.join(missing)}")
-    if extra:
-        problems.append(f"{where}: extra {attr}: {', '.join(extra)}")
+    for t in targets(m):
+        if t["name"] not in declared:
+            problems.append(f"{where}: missing {t['rule']}(name = {t['name']!r})")
+            continue
+        rule, attrs, line = declared.pop(t["name"])
+        at = f"{where}:{line}: {t['name']}"
+        get = lambda attr: evaluate(attrs[attr], names) if attr in attrs else []  # noqa: E731
+        if rule != t["rule"]:
+            problems.append(f"{at}: is a {rule}, Cargo says {t['rule']}")
+        deps_buckets, macro_buckets = BUCKETS[t["kind"]]
+        for attr, buckets in (("deps", deps_buckets), ("proc_macro_deps", macro_buckets)):
+            missing = [b for b in buckets if f"all_crate_deps({b})" not in get(attr)]
+            if missing:
+                problems.append(f"{at}: {attr} lack {', '.join(f'all_crate_deps({b} = True)' for b in missing)}")
+        workspace = sorted(d for d in get("deps") if d.startswith(("//", ":")))
+        if workspace != sorted(t["deps"]):
+            problems.append(f"{at}: workspace deps are {workspace}, Cargo says {sorted(t['deps'])}")
+        for attr, key in (("crate", "crate"), ("crate_root", "root")):
+            value = attrs.get(attr)
+            if key in t and not (isinstance(value, ast.Constant) and value.value == t[key]):
+                problems.append(f"{at}: {attr} should be {t[key]!r}")
+        missing = [label for label in t.get("data", []) if label not in get("data")]
+        if missing:
+            problems.append(f"{at}: data lacks {', '.join(missing)}")
+        for attr in ("env", "rustc_env"):
+            actual = ast.literal_eval(attrs[attr]) if attr in attrs else {}
+            for key, value in t.get(attr, {}).items():
+                if actual.get(key) != value:
+                    problems.append(f"{at}: {attr}[{key!r}] should be {value!r}")
+    for name, (rule, _, line) in declared.items():
+        if rule.startswith("rust_"):
+            problems.append(f"{where}:{line}: {rule} {name}: no Cargo target matches it")
     return problems
 
 
-def check_target(build: BuildFile, rel_path: str, target: Target) -> list[str]:
-    if target.name not in build.targets:
-        return [f"{rel_path}: missing {target.rule}(name = {target.name!r})"]
-    rule, attrs, line = build.targets[target.name]
-    where = f"{rel_path}:{line}: {rule} {target.name}"
-    problems = []
-    if rule != target.rule:
-        problems.append(f"{where}: should be {target.rule}")
-    macro_labels = {d.label for d in target.deps.deps if d.proc_macro}
-    for attr, is_macro in (("deps", False), ("proc_macro_deps", True)):
-        try:
-            actual = build.list_attr(target.name, attr)
-        except Unreadable as err:
-            problems.append(f"{where}: {attr} is not a literal list ({err}); cannot verify it")
-            continue
-        if not all(isinstance(a, str) for a in actual):
-            problems.append(f"{where}: {attr} must be a list of label strings")
-            continue
-        required = target.deps.required(is_macro)
-        allowed = target.deps.optional_labels()
-        # Test targets over a crate inherit its deps; repeating them is harmless.
-        if target.crate and target.crate[1:] in build.targets:
-            inherited_attrs = build.targets[target.crate[1:]][1]
-            if attr in inherited_attrs:
-                try:
-                    allowed |= set(build.list_attr(target.crate[1:], attr))
-                except Unreadable:
-                    pass
-        misplaced = set(actual) & macro_labels if not is_macro else set()
-        if misplaced:
-            problems.append(f"{where}: proc-macro crates belong in proc_macro_deps: {', '.join(sort_labels(misplaced))}")
-            actual = [a for a in actual if a not in misplaced]
-        problems += compare_deps(where, attr, actual, required, allowed)
-    if target.crate is not None:
-        crate = literal(attrs["crate"]) if "crate" in attrs else None
-        if crate != target.crate:
-            problems.append(f"{where}: crate should be {target.crate!r}, found {crate!r}")
-    if target.edition and "edition" in attrs and literal(attrs["edition"]) != target.edition:
-        problems.append(f"{where}: edition should be {target.edition!r}, found {literal(attrs['edition'])!r}")
-    if target.edition and not target.crate and "edition" not in attrs:
-        problems.append(f"{where}: no edition (Cargo says {target.edition!r})")
-    if target.srcs is not None:
-        try:
-            srcs = build.list_attr(target.name, "srcs")
-        except Unreadable:
-            srcs = []
-        root = literal(attrs["crate_root"]) if "crate_root" in attrs else None
-        if target.srcs[0] not in srcs and root != target.srcs[0]:
-            problems.append(f"{where}: srcs should contain {target.srcs[0]!r}")
-    if target.crate_root and rule in ("rust_binary", "rust_test"):
-        root = literal(attrs["crate_root"]) if "crate_root" in attrs else None
-        if root != target.crate_root:
-            problems.append(f"{where}: crate_root should be {target.crate_root!r}, found {root!r}")
-    return problems
+def manifests(ms: list[dict]) -> list[str]:
+    return sorted({"//:Cargo.toml"} | {f"//{m['dir']}:Cargo.toml" for m in ms})
 
 
-def check_loads(build: BuildFile, rel_path: str) -> list[str]:
-    problems = []
-    for name, (rule, _, line) in sorted(build.targets.items(), key=lambda t: t[1][2]):
-        module = CARGO_DEFS if rule == "cargo_build_script" else RULES_RUST_DEFS
-        if rule not in build.loaded.get(module, set()):
-            problems.append(f"{rel_path}:{line}: {rule} used but not loaded from {module}")
-    return problems
+def render(m: dict) -> str:
+    """A BUILD.bazel that check_member accepts, formatted the way buildifier wants."""
+    ts = targets(m)
+    rules = ", ".join(json.dumps(r) for r in sorted({t["rule"] for t in ts}))
+    out = ['load("@crates//:defs.bzl", "aliases", "all_crate_deps")', f'load("@rules_rust//rust:defs.bzl", {rules})', ""]
+    var = {}
+    for kind, name in (("normal", "DEPS"), ("dev", "DEV_DEPS")):
+        if m["deps"][kind]:
+            var[kind] = name
+            out += [f"{name} = {strings(m['deps'][kind], 0)}", ""]
+    for t in ts:
+        deps_buckets, macro_buckets = BUCKETS[t["kind"]]
+        kinds = {"crate": ["normal"], "unit": ["dev"], "integration": ["normal", "dev"]}[t["kind"]]
+        deps = [f'[":{m["lib"]}"]'] if m["lib"] and t["rule"] != "rust_library" and "crate" not in t else []
+        deps += [var[k] for k in kinds if k in var] + [f"all_crate_deps({b} = True)" for b in deps_buckets]
+        attrs = [("name", json.dumps(t["name"]))]
+        if "crate" not in t:
+            root = t.get("root", "src/lib.rs")
+            folder = os.path.dirname(root)
+            whole = t["rule"] != "rust_test" or os.path.basename(root) == "main.rs"
+            attrs.append(("srcs", f'glob(["{folder}/**/*.rs"])' if whole else json.dumps([root])))
+        buckets = sorted(deps_buckets + macro_buckets)
+        attrs.append(("aliases", "aliases()" if t["kind"] == "crate" else
+                      "aliases(\n" + "".join(f"        {b} = True,\n" for b in buckets) + "    )"))
+        for attr, key in (("crate", "crate"), ("crate_root", "root")):
+            if key in t:
+                attrs.append((attr, json.dumps(t[key])))
+        if t["rule"] == "rust_library":
+            attrs.append(("crate_name", json.dumps(t["name"])))
+        data = [strings(t["data"], 1)] if t.get("data") else []
+        snapshots = os.path.join(os.path.dirname(t.get("root", "")), "snapshots")
+        if t["kind"] == "integration" and os.path.isdir(os.path.join(ROOT, m["dir"], snapshots)):
+            data.append(f'glob(["{snapshots}/**"])')
+        if data:
+            attrs.append(("data", " + ".join(data)))
+        if "crate" not in t:
+            attrs.append(("edition", '"2024"'))
+        if t.get("env"):
+            attrs.append(("env", mapping(t["env"])))
+        attrs.append(("proc_macro_deps", " + ".join(f"all_crate_deps({b} = True)" for b in macro_buckets)))
+        if t.get("rustc_env"):
+            attrs.append(("rustc_env", mapping(t["rustc_env"])))
+        if t["rule"] != "rust_test":
+            attrs.append(("visibility", '["//visibility:public"]'))
+        attrs.append(("deps", " + ".join(deps)))
+        out += [f"{t['rule']}(\n" + "".join(f"    {k} = {v},\n" for k, v in attrs) + ")", ""]
+    return "\n".join(out).rstrip("\n") + "\n"
 
 
-def check_module(root: str, manifests: list[str]) -> list[str]:
-    path = os.path.join(root, "MODULE.bazel")
-    if not os.path.exists(path):
-        return ["MODULE.bazel: missing"]
-    problems = []
-    from_cargo = None
-    use_repos = []
-    for stmt in parse_starlark(path).body:
-        call = stmt.value if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) else None
-        if call is None:
-            continue
-        if isinstance(call.func, ast.Attribute) and call.func.attr == "from_cargo":
-            from_cargo = call
-        if isinstance(call.func, ast.Name) and call.func.id == "use_repo":
-            use_repos.append(call)
-    if from_cargo is None:
-        return ["MODULE.bazel: no crate.from_cargo(...)"]
-    attrs = {k.arg: k.value for k in from_cargo.keywords}
-    hub = literal(attrs["name"]) if "name" in attrs else None
-    if hub != "crates":
-        problems.append(f"MODULE.bazel:{from_cargo.lineno}: crate.from_cargo name should be 'crates', found {hub!r}")
-    if "cargo_lockfile" not in attrs or literal(attrs["cargo_lockfile"]) != "//:Cargo.lock":
-        problems.append(f"MODULE.bazel:{from_cargo.lineno}: cargo_lockfile should be '//:Cargo.lock'")
-    try:
-        actual = literal(attrs["manifests"]) if "manifests" in attrs else []
-    except Unreadable as err:
-        return problems + [f"MODULE.bazel:{from_cargo.lineno}: manifests is not a literal list ({err})"]
-    problems += compare_deps(f"MODULE.bazel:{from_cargo.lineno}: crate.from_cargo", "manifests", actual, set(manifests), set())
-    if not any(any(isinstance(a, ast.Constant) and a.value == "crates" for a in c.args) for c in use_repos):
-        problems.append('MODULE.bazel: missing use_repo(crate, "crates")')
-    return problems
+def strings(values: list[str], level: int) -> str:
+    if len(values) == 1:
+        return f"[{json.dumps(values[0])}]"
+    return "[\n" + "".join(f"{'    ' * (level + 1)}{json.dumps(v)},\n" for v in values) + "    " * level + "]"
 
 
-def main() -> int:
-    root = workspace_root()
-    members = expected_members(root)
-    problems: list[str] = []
-    for member in members:
-        path = os.path.join(root, member.build_file)
-        if not os.path.exists(path):
-            problems.append(f"{member.build_file}: missing (crate {member.package}; `just bazel-gen` writes it)")
-            continue
-        build = BuildFile(path)
-        problems += build.problems
-        problems += check_loads(build, member.build_file)
-        expected_names = {t.name for t in member.targets}
-        for target in member.targets:
-            problems += check_target(build, member.build_file, target)
-        for name, (rule, _, line) in build.targets.items():
-            if name not in expected_names:
-                problems.append(f"{member.build_file}:{line}: {rule} {name}: no Cargo target matches it (stale?)")
-    problems += check_module(root, expected_manifests(root, members))
+def mapping(values: dict) -> str:
+    if len(values) == 1:
+        return "{" + "".join(f"{json.dumps(k)}: {json.dumps(v)}" for k, v in values.items()) + "}"
+    return "{\n" + "".join(f"        {json.dumps(k)}: {json.dumps(v)},\n" for k, v in sorted(values.items())) + "    }"
 
+
+def main(argv: list[str]) -> int:
+    ms = members()
+    module_path = os.path.join(ROOT, "MODULE.bazel")
+    module = open(module_path, encoding="utf-8").read()
+    if argv[:1] == ["--write"]:
+        wanted = {d.rstrip("/") for d in argv[1:]}
+        for m in ms:
+            path = os.path.join(ROOT, m["dir"], "BUILD.bazel")
+            if m["dir"] in wanted or (not wanted and not os.path.exists(path)):
+                open(path, "w", encoding="utf-8").write(render(m))
+                print(f"wrote {os.path.relpath(path, ROOT)}")
+        synced = MANIFESTS.sub(lambda match: match.group(1) + strings(manifests(ms), 1), module)
+        if synced != module:
+            open(module_path, "w", encoding="utf-8").write(synced)
+            module = synced
+            print("updated MODULE.bazel manifests")
+    problems = [p for m in ms for p in check_member(m)]
+    listed = MANIFESTS.search(module)
+    if not listed or ast.literal_eval(listed.group(2)) != manifests(ms):
+        problems.append(f"MODULE.bazel: crate.from_cargo(manifests = ...) should list {manifests(ms)}")
     for problem in problems:
         print(problem)
     if problems:
-        files = {p.split(":", 1)[0] for p in problems}
-        print(f"bazel-check: {len(problems)} problem(s) in {len(files)} file(s); "
-              f"fix by hand or regenerate with `just bazel-gen --force <crate dir>`")
+        print(f"bazel-check: {len(problems)} problem(s); `just bazel-gen <crate dir>` rewrites a BUILD.bazel")
         return 1
-    print(f"bazel-check: {len(members)} crates, BUILD files and MODULE.bazel match cargo metadata")
+    print(f"bazel-check: {len(ms)} crates; BUILD files and MODULE.bazel match Cargo")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -1,5 +1,7 @@
 //! `mcpctl`: manage the MCP servers of AI agents. This binary parses arguments, calls
 //! `mcpctl-core`, and renders what it gets back; nothing else lives here.
+// A front end: printing is its job (the workspace denies it in library crates).
+#![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod args;
 mod commands;

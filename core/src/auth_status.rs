@@ -324,12 +324,10 @@ fn probe_headers(
 
 #[cfg(test)]
 mod tests {
-    use std::io::{Read as _, Write as _};
-    use std::net::{TcpListener, TcpStream};
-    use std::sync::{Arc, Mutex};
     use std::time::Instant;
 
     use mcpctl_config::{Config, Layer, LayerSource, LayerStack, build_config};
+    use mcpctl_test_support::{MockHttp, Reply, closed_port_url};
     use pretty_assertions::assert_eq;
 
     use super::*;
@@ -344,123 +342,48 @@ mod tests {
         EffectiveServers::resolve(&config, None)
     }
 
-    /// What the test server saw: method, path, and the request head in lowercase.
-    type Seen = Arc<Mutex<Vec<(String, String, String)>>>;
-
-    /// A small HTTP/1.1 server on 127.0.0.1 (one request per connection) answering with
-    /// `respond(method, path)`; `None` never answers. Returns the base URL.
-    fn serve(
-        seen: Seen,
-        respond: impl Fn(&str, &str, &str) -> Option<String> + Send + Sync + 'static,
-    ) -> String {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let respond = Arc::new(respond);
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let respond = Arc::clone(&respond);
-                let seen = Arc::clone(&seen);
-                std::thread::spawn(move || handle(stream, &seen, &*respond));
-            }
-        });
-        base
-    }
-
-    fn handle(
-        mut stream: TcpStream,
-        seen: &Seen,
-        respond: &dyn Fn(&str, &str, &str) -> Option<String>,
-    ) {
-        let mut request = Vec::new();
-        let mut buf = [0_u8; 4096];
-        while !request.windows(4).any(|w| w == b"\r\n\r\n") {
-            match stream.read(&mut buf) {
-                Ok(0) | Err(_) => return,
-                Ok(n) => request.extend_from_slice(&buf[..n]),
-            }
-        }
-        let head = String::from_utf8_lossy(&request).to_ascii_lowercase();
-        let mut parts = head.split_whitespace();
-        let method = parts.next().unwrap_or_default().to_string();
-        let path = parts.next().unwrap_or_default().to_string();
-        seen.lock()
-            .unwrap()
-            .push((method.clone(), path.clone(), head.clone()));
-        match respond(&method, &path, &head) {
-            Some(response) => {
-                let _ = stream.write_all(response.as_bytes());
-            }
-            None => std::thread::sleep(Duration::from_secs(30)),
-        }
-    }
-
-    fn response(status: &str, headers: &[(&str, &str)], body: &str) -> String {
-        let mut text = format!(
-            "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n",
-            body.len()
-        );
-        for (name, value) in headers {
-            text.push_str(&format!("{name}: {value}\r\n"));
-        }
-        text.push_str("\r\n");
-        text.push_str(body);
-        text
-    }
-
-    fn closed_port_url() -> String {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}/mcp", listener.local_addr().unwrap());
-        drop(listener);
-        url
-    }
-
     #[tokio::test]
     async fn probes_every_eligible_server_at_once_within_the_deadline() {
-        let seen: Seen = Arc::default();
-        let oauth = serve(Arc::clone(&seen), |method, path, _| {
-            Some(match (method, path) {
-                ("post", "/mcp") => response(
-                    "401 Unauthorized",
-                    &[(
-                        "WWW-Authenticate",
-                        r#"Bearer resource_metadata="/.well-known/oauth-protected-resource/mcp""#,
-                    )],
-                    "",
+        let oauth = MockHttp::start();
+        oauth
+            .route(
+                "POST",
+                "/mcp",
+                Reply::unauthorized(
+                    r#"Bearer resource_metadata="/.well-known/oauth-protected-resource/mcp""#,
                 ),
-                ("get", "/.well-known/oauth-protected-resource/mcp") => response(
-                    "200 OK",
-                    &[("Content-Type", "application/json")],
-                    r#"{"resource":"x","authorization_servers":["http://127.0.0.1:1"]}"#,
-                ),
-                _ => response("404 Not Found", &[], ""),
-            })
-        });
-        let open = serve(Arc::clone(&seen), |_, _, _| {
-            Some(response(
-                "200 OK",
-                &[("Content-Type", "application/json")],
-                "{}",
-            ))
-        });
-        let slow = serve(Arc::clone(&seen), |_, _, _| None);
+            )
+            .route(
+                "GET",
+                "/.well-known/oauth-protected-resource/mcp",
+                Reply::json(&serde_json::json!({
+                    "resource": "x",
+                    "authorization_servers": ["http://127.0.0.1:1"],
+                })),
+            );
+        let open = MockHttp::start();
+        open.fallback(Reply::json(&serde_json::json!({})));
+        let slow = MockHttp::start();
+        slow.fallback(Reply::hang());
         let closed = closed_port_url();
+        let (oauth_url, open_url, slow_url) = (oauth.base_url(), open.base_url(), slow.base_url());
         let servers = servers(&format!(
             r#"
 [mcp_servers.oauth]
-url = "{oauth}/mcp"
+url = "{oauth_url}/mcp"
 [mcp_servers.open]
-url = "{open}/mcp"
+url = "{open_url}/mcp"
 http_headers = {{ "X-Team" = "blue" }}
 env_http_headers = {{ "X-Missing" = "MCPCTL_TEST_SURELY_UNSET_VARIABLE" }}
 [mcp_servers.slow]
-url = "{slow}/mcp"
+url = "{slow_url}/mcp"
 [mcp_servers.closed]
 url = "{closed}"
 [mcp_servers.token]
-url = "{open}/token"
+url = "{open_url}/token"
 bearer_token_env_var = "TOKEN"
 [mcp_servers.off]
-url = "{open}/off"
+url = "{open_url}/off"
 enabled = false
 [mcp_servers.local]
 command = "local-mcp"
@@ -480,20 +403,19 @@ command = "local-mcp"
                 (name("slow"), AuthStatus::Unknown),
             ]
         );
-        let seen = seen.lock().unwrap();
-        let posts: Vec<_> = seen
-            .iter()
-            .filter(|(method, _, _)| method == "post")
-            .map(|(_, path, _)| path.as_str())
-            .collect();
-        // Neither the bearer-token server nor the disabled one was contacted.
-        assert_eq!(posts.len(), 3, "{posts:?}");
-        assert!(!posts.contains(&"/token") && !posts.contains(&"/off"));
-        // The open server answered without them, so its custom headers were never sent.
-        assert!(
-            seen.iter().all(|(_, _, head)| !head.contains("x-team")),
-            "{seen:?}"
+        // One probe each; neither the bearer-token server nor the disabled one was contacted.
+        for server in [&oauth, &slow] {
+            assert_eq!(server.requests_to("POST", "/mcp").len(), 1);
+        }
+        assert_eq!(open.requests().len(), 1, "{:?}", open.requests());
+        let open_probe = &open.requests()[0];
+        assert_eq!(
+            (open_probe.method.as_str(), open_probe.path.as_str()),
+            ("POST", "/mcp")
         );
+        // The open server answered without them, so its custom headers were never sent.
+        assert_eq!(open_probe.header("x-team"), None);
+        assert_eq!(open_probe.header("x-missing"), None);
     }
 
     #[tokio::test]

@@ -650,7 +650,9 @@ mod tests {
             started.elapsed()
         );
         assert!(
-            err.starts_with("required MCP server failed to start:\n  needed: "),
+            err.starts_with(
+                "required MCP server failed to start:\n  MCP server 'needed' failed to start: "
+            ),
             "{err}"
         );
         let settled = manager.wait_all().await;

@@ -66,7 +66,7 @@ pub enum CoreError {
         suggestion: Option<String>,
     },
     /// One or more required servers could not start; the others were cancelled.
-    #[error("required MCP server{} failed to start:\n{}", if failures.len() == 1 { "" } else { "s" }, failures.iter().map(|(name, why)| format!("  {name}: {why}")).collect::<Vec<_>>().join("\n"))]
+    #[error("required MCP server{} failed to start:\n{}", if failures.len() == 1 { "" } else { "s" }, failures.iter().map(|(name, why)| format!("  {}", why.sentence(name))).collect::<Vec<_>>().join("\n"))]
     RequiredServersFailed {
         /// Each failed required server and why.
         failures: Vec<(String, NotReady)>,
@@ -151,7 +151,7 @@ pub enum CoreError {
         message: String,
     },
     /// A server a command needs did not start.
-    #[error("MCP server '{name}' {state}")]
+    #[error("{}", state.sentence(name))]
     ServerNotReady {
         /// The server.
         name: String,
@@ -216,6 +216,27 @@ pub enum NotReady {
     Cancelled,
     /// It was ready, but its connection is closed.
     Closed,
+}
+
+impl NotReady {
+    /// A whole sentence about the server `name`: the client's own error for a failed start
+    /// (it already names the server and says it failed), otherwise `MCP server 'x' …`.
+    pub fn sentence(&self, name: &str) -> String {
+        let NotReady::Failed(why) = self else {
+            return format!("MCP server '{name}' {self}");
+        };
+        // The client's errors start with "server `x`: …" or "server `x` failed to …": say the
+        // server's name once, in the same form as every other sentence here.
+        let text = why.to_string();
+        let tick = format!("server `{name}`");
+        match text.strip_prefix(&tick) {
+            Some(rest) if rest.starts_with(": ") => {
+                format!("MCP server '{name}' failed to start{rest}")
+            }
+            Some(rest) if rest.starts_with(' ') => format!("MCP server '{name}'{rest}"),
+            _ => format!("MCP server '{name}' failed to start: {text}"),
+        }
+    }
 }
 
 impl fmt::Display for NotReady {

@@ -16,6 +16,8 @@
 //! call each, so drift in the machine's speed hits both alike. Which core each server process
 //! lands on moves a trial's figures by ±15%, so there are several trials (default 7 x 2000):
 //! it prints each trial's medians and ratio, then the median of the trial ratios.
+// An example program: it reports on the terminal.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

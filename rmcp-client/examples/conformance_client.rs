@@ -3,6 +3,8 @@
 //!
 //! Run by the suite as `conformance_client <server-url>` with `MCP_CONFORMANCE_SCENARIO` set:
 //! `node <pkg>/dist/index.js client --command "target/debug/examples/conformance_client" --scenario initialize`.
+// An example program: it reports on the terminal.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::process::ExitCode;
 use std::sync::Arc;

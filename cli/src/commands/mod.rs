@@ -145,7 +145,7 @@ fn report(outcome: &EditOutcome) {
 /// Prints notes about servers that did not start (for commands that go on without them).
 fn report_failures(failures: &[(String, mcpctl_core::NotReady)]) {
     for (name, why) in failures {
-        note(format_args!("MCP server '{name}' {why}"));
+        note(why.sentence(name));
     }
 }
 

@@ -65,7 +65,7 @@ pub fn json(entries: &[ToolEntry], failures: &[(String, NotReady)], missing: &[S
         .collect();
     let failed: Vec<Value> = failures
         .iter()
-        .map(|(name, why)| json!({"server": name, "error": why.to_string()}))
+        .map(|(name, why)| json!({"server": name, "error": why.sentence(name)}))
         .collect();
     json!({"tools": tools, "failed": failed, "not_cached": missing})
 }

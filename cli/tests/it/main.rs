@@ -1,5 +1,5 @@
 //! Integration tests of the `mcpctl` binary on temporary homes.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
 
 mod add;
 mod attacks;
@@ -13,4 +13,5 @@ mod live;
 mod migrate;
 mod newcomer;
 mod policy;
+mod snapshots_all;
 mod support;

@@ -1,6 +1,11 @@
 //! Integration tests of `mcpctl-rmcp-client` against the workspace's test server (helpers outside
 //! `#[test]` functions unwrap too, hence the crate-level allow).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr
+)]
 
 mod hooks;
 mod http;

@@ -7,6 +7,9 @@
 //! killed when the handle drops, and ends by itself when the test process dies (it watches its
 //! stdin). Switches are the script's arguments; see `server.cjs`.
 
+// Test support: a skipped test says why on stderr, as testing/support does.
+#![allow(clippy::print_stderr)]
+
 use std::io::{BufRead as _, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, Stdio};

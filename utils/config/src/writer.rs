@@ -2381,8 +2381,9 @@ q = 1
 
     const CHILD_ENV: &str = "MCPCTL_WRITER_TEST_CHILD";
 
-    /// Run by `concurrent_processes_keep_every_server` in child processes; a no-op otherwise.
+    /// Run by `concurrent_processes_keep_every_server` in child processes; not a test.
     #[test]
+    #[ignore = "helper: run in child processes by concurrent_processes_keep_every_server"]
     fn child_process_adds_one_server() {
         let Ok(spec) = std::env::var(CHILD_ENV) else {
             return;
@@ -2408,6 +2409,7 @@ q = 1
                     .args([
                         "--exact",
                         "writer::tests::child_process_adds_one_server",
+                        "--ignored",
                         "--test-threads=1",
                         "--quiet",
                     ])

@@ -10,6 +10,7 @@
 //! ```
 //!
 //! Prints the median of 7 runs, each with a fresh store (a new keyring connection).
+#![allow(clippy::print_stdout, clippy::print_stderr)]
 #![allow(clippy::unwrap_used)]
 
 use std::time::{Duration, Instant};

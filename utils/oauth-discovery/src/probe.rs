@@ -311,47 +311,15 @@ fn describe(url: &Url, err: &reqwest::Error) -> String {
 #[cfg(test)]
 mod tests {
     use std::net::SocketAddr;
-    use std::sync::{Arc, Mutex};
     use std::time::Duration;
 
-    use axum::Router;
-    use axum::http::{HeaderMap as AxumHeaders, StatusCode as AxumStatus, header};
-    use axum::response::{IntoResponse, Response as AxumResponse};
-    use axum::routing::{get, post};
+    use mcpctl_test_support::{MockHttp, Reply, closed_port_url};
     use pretty_assertions::assert_eq;
 
     use super::*;
 
-    /// Serves the router built for the bound address on 127.0.0.1 until the test ends.
-    async fn serve(build: impl FnOnce(SocketAddr) -> Router) -> SocketAddr {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let router = build(addr);
-        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-        addr
-    }
-
     fn client() -> Client {
         Client::builder().no_proxy().build().unwrap()
-    }
-
-    fn json(body: serde_json::Value) -> AxumResponse {
-        (
-            [(header::CONTENT_TYPE, "application/json")],
-            body.to_string(),
-        )
-            .into_response()
-    }
-
-    fn unauthorized(www_authenticate: Option<String>) -> AxumResponse {
-        match www_authenticate {
-            Some(value) => (
-                AxumStatus::UNAUTHORIZED,
-                [(header::WWW_AUTHENTICATE, value)],
-            )
-                .into_response(),
-            None => AxumStatus::UNAUTHORIZED.into_response(),
-        }
     }
 
     fn resource_doc(addr: SocketAddr, issuer: &str) -> serde_json::Value {
@@ -378,30 +346,31 @@ mod tests {
         serde_json::from_value(issuer_doc(issuer)).unwrap()
     }
 
-    async fn probe_mcp(addr: SocketAddr) -> AuthProbe {
-        probe(&client(), &format!("http://{addr}/mcp"), &HeaderMap::new()).await
+    async fn probe_mcp(server: &MockHttp) -> AuthProbe {
+        probe(&client(), &server.url("/mcp"), &HeaderMap::new()).await
     }
 
     #[tokio::test]
     async fn metadata_at_the_challenge_url() {
-        let addr = serve(|addr| {
-            let challenge = format!(
-                r#"Bearer error="invalid_request", resource_metadata="http://{addr}/meta/prm", scope="mcp:read mcp:write""#
+        let server = MockHttp::start();
+        let addr = server.addr();
+        let issuer = server.url("/auth");
+        server
+            .route(
+                "POST",
+                "/mcp",
+                Reply::unauthorized(&format!(
+                    r#"Bearer error="invalid_request", resource_metadata="http://{addr}/meta/prm", scope="mcp:read mcp:write""#
+                )),
+            )
+            .route("GET", "/meta/prm", Reply::json(&resource_doc(addr, &issuer)))
+            .route(
+                "GET",
+                "/.well-known/oauth-authorization-server/auth",
+                Reply::json(&issuer_doc(&issuer)),
             );
-            let issuer = format!("http://{addr}/auth");
-            let resource = resource_doc(addr, &issuer);
-            Router::new()
-                .route("/mcp", post(move || async move { unauthorized(Some(challenge)) }))
-                .route("/meta/prm", get(move || async move { json(resource) }))
-                .route(
-                    "/.well-known/oauth-authorization-server/auth",
-                    get(move || async move { json(issuer_doc(&issuer)) }),
-                )
-        })
-        .await;
-        let issuer = format!("http://{addr}/auth");
         assert_eq!(
-            probe_mcp(addr).await,
+            probe_mcp(&server).await,
             AuthProbe::NotLoggedIn {
                 protected_resource: Some(
                     serde_json::from_value(resource_doc(addr, &issuer)).unwrap()
@@ -416,31 +385,29 @@ mod tests {
     async fn metadata_only_at_the_well_known_path_and_openid_configuration() {
         // The challenge points at a missing document; the path-inserted well-known one exists,
         // and the authorization server only publishes OpenID discovery.
-        let addr = serve(|addr| {
-            let challenge = r#"Bearer resource_metadata="/missing""#.to_string();
-            let issuer = format!("http://{addr}");
-            let resource = resource_doc(addr, &issuer);
-            Router::new()
-                .route(
-                    "/mcp",
-                    post(move || async move { unauthorized(Some(challenge)) }),
-                )
-                .route(
-                    "/.well-known/oauth-protected-resource/mcp",
-                    get(move || async move { json(resource) }),
-                )
-                .route(
-                    "/.well-known/openid-configuration",
-                    get(move || async move { json(issuer_doc(&issuer)) }),
-                )
-        })
-        .await;
-        let issuer = format!("http://{addr}");
+        let server = MockHttp::start();
+        let issuer = server.base_url();
+        server
+            .route(
+                "POST",
+                "/mcp",
+                Reply::unauthorized(r#"Bearer resource_metadata="/missing""#),
+            )
+            .route(
+                "GET",
+                "/.well-known/oauth-protected-resource/mcp",
+                Reply::json(&resource_doc(server.addr(), &issuer)),
+            )
+            .route(
+                "GET",
+                "/.well-known/openid-configuration",
+                Reply::json(&issuer_doc(&issuer)),
+            );
         let AuthProbe::NotLoggedIn {
             protected_resource,
             authorization_server,
             scope,
-        } = probe_mcp(addr).await
+        } = probe_mcp(&server).await
         else {
             panic!("expected NotLoggedIn");
         };
@@ -454,27 +421,26 @@ mod tests {
 
     #[tokio::test]
     async fn root_protected_resource_metadata_without_a_challenge_header() {
-        let addr = serve(|addr| {
-            let resource = resource_doc(addr, "http://127.0.0.1:1/unreachable-but-unused");
-            Router::new()
-                .route("/mcp", post(|| async { unauthorized(None) }))
-                .route(
-                    "/.well-known/oauth-protected-resource",
-                    get(move || async move { json(resource) }),
-                )
-        })
-        .await;
+        let server = MockHttp::start();
+        server.route("POST", "/mcp", Reply::status(401)).route(
+            "GET",
+            "/.well-known/oauth-protected-resource",
+            Reply::json(&resource_doc(
+                server.addr(),
+                "http://127.0.0.1:1/unreachable-but-unused",
+            )),
+        );
         let AuthProbe::NotLoggedIn {
             protected_resource,
             authorization_server,
             ..
-        } = probe_mcp(addr).await
+        } = probe_mcp(&server).await
         else {
             panic!("expected NotLoggedIn");
         };
         assert_eq!(
             protected_resource.map(|m| m.resource),
-            Some(format!("http://{addr}/mcp"))
+            Some(server.url("/mcp"))
         );
         // The authorization server is unreachable: the resource metadata alone says "OAuth".
         assert_eq!(authorization_server, None);
@@ -482,24 +448,20 @@ mod tests {
 
     #[tokio::test]
     async fn legacy_server_is_its_own_authorization_server() {
-        let addr = serve(|addr| {
-            let issuer = format!("http://{addr}");
-            Router::new()
-                .route(
-                    "/mcp",
-                    post(|| async { unauthorized(Some("Bearer realm=\"mcp\"".to_string())) }),
-                )
-                .route(
-                    "/.well-known/oauth-authorization-server",
-                    get(move || async move { json(issuer_doc(&issuer)) }),
-                )
-        })
-        .await;
+        let server = MockHttp::start();
+        let issuer = server.base_url();
+        server
+            .route("POST", "/mcp", Reply::unauthorized("Bearer realm=\"mcp\""))
+            .route(
+                "GET",
+                "/.well-known/oauth-authorization-server",
+                Reply::json(&issuer_doc(&issuer)),
+            );
         assert_eq!(
-            probe_mcp(addr).await,
+            probe_mcp(&server).await,
             AuthProbe::NotLoggedIn {
                 protected_resource: None,
-                authorization_server: Some(expected_issuer(&format!("http://{addr}"))),
+                authorization_server: Some(expected_issuer(&issuer)),
                 scope: None,
             }
         );
@@ -507,34 +469,27 @@ mod tests {
 
     #[tokio::test]
     async fn unauthorized_without_metadata_is_unsupported() {
-        let addr = serve(|_| {
-            Router::new()
-                .route(
-                    "/mcp",
-                    post(|| async { unauthorized(Some("Basic realm=\"x\"".to_string())) }),
-                )
-                // Not a metadata document: JSON of the wrong shape is ignored.
-                .route(
-                    "/.well-known/oauth-protected-resource/mcp",
-                    get(|| async { json(serde_json::json!({"error": "not here"})) }),
-                )
-        })
-        .await;
-        assert_eq!(probe_mcp(addr).await, AuthProbe::Unsupported);
+        let server = MockHttp::start();
+        server
+            .route("POST", "/mcp", Reply::unauthorized("Basic realm=\"x\""))
+            // Not a metadata document: JSON of the wrong shape is ignored.
+            .route(
+                "GET",
+                "/.well-known/oauth-protected-resource/mcp",
+                Reply::json(&serde_json::json!({"error": "not here"})),
+            );
+        assert_eq!(probe_mcp(&server).await, AuthProbe::Unsupported);
     }
 
     #[tokio::test]
     async fn metadata_server_errors_make_the_answer_unknown() {
-        let addr = serve(|_| {
-            Router::new()
-                .route("/mcp", post(|| async { unauthorized(None) }))
-                .route(
-                    "/.well-known/oauth-protected-resource",
-                    get(|| async { AxumStatus::BAD_GATEWAY }),
-                )
-        })
-        .await;
-        let AuthProbe::Unknown { reason } = probe_mcp(addr).await else {
+        let server = MockHttp::start();
+        server.route("POST", "/mcp", Reply::status(401)).route(
+            "GET",
+            "/.well-known/oauth-protected-resource",
+            Reply::status(502),
+        );
+        let AuthProbe::Unknown { reason } = probe_mcp(&server).await else {
             panic!("expected Unknown");
         };
         assert!(reason.contains("502"), "{reason}");
@@ -542,96 +497,55 @@ mod tests {
 
     #[tokio::test]
     async fn server_that_answers_is_unsupported_and_its_session_is_ended() {
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let (ended_tx, ended_rx) = tokio::sync::oneshot::channel::<String>();
-        let ended_tx = Arc::new(Mutex::new(Some(ended_tx)));
-        let addr = {
-            let seen = Arc::clone(&seen);
-            serve(move |_| {
-                Router::new().route(
-                    "/mcp",
-                    post(move |headers: AxumHeaders, body: String| async move {
-                        let header = |name: &str| {
-                            headers
-                                .get(name)
-                                .and_then(|v| v.to_str().ok())
-                                .unwrap_or_default()
-                                .to_string()
-                        };
-                        seen.lock()
-                            .unwrap()
-                            .push((header("accept"), header("x-api-key"), body));
-                        ([("mcp-session-id", "s-1")], "{}")
-                    })
-                    .delete(move |headers: AxumHeaders| async move {
-                        let session = headers
-                            .get("mcp-session-id")
-                            .and_then(|v| v.to_str().ok())
-                            .unwrap_or_default()
-                            .to_string();
-                        if let Some(tx) = ended_tx.lock().unwrap().take() {
-                            let _ = tx.send(session);
-                        }
-                        AxumStatus::NO_CONTENT
-                    }),
-                )
-            })
-            .await
-        };
+        let server = MockHttp::start();
+        server
+            .route(
+                "POST",
+                "/mcp",
+                Reply::text("{}").header("mcp-session-id", "s-1"),
+            )
+            .route("DELETE", "/mcp", Reply::status(204));
         let mut headers = HeaderMap::new();
         headers.insert("x-api-key", HeaderValue::from_static("k1"));
-        let result = probe(&client(), &format!("http://{addr}/mcp"), &headers).await;
+        let result = probe(&client(), &server.url("/mcp"), &headers).await;
         assert_eq!(result, AuthProbe::Unsupported);
-        let (accept, api_key, body) = seen.lock().unwrap()[0].clone();
-        assert_eq!(accept, "application/json, text/event-stream");
+        let first = &server.requests()[0];
+        assert_eq!(first.method, "POST");
+        assert_eq!(
+            first.header("accept"),
+            Some("application/json, text/event-stream")
+        );
         // The server answered without the key, so the key was never sent.
-        assert_eq!(api_key, "");
-        let body: serde_json::Value = serde_json::from_str(&body).unwrap();
-        assert_eq!(body["method"], "initialize");
-        let session = tokio::time::timeout(Duration::from_secs(5), ended_rx)
+        assert_eq!(first.header("x-api-key"), None);
+        assert_eq!(first.json().unwrap()["method"], "initialize");
+        let ended = server
+            .wait_for_async(Duration::from_secs(5), |r| r.method == "DELETE")
             .await
-            .unwrap()
-            .unwrap();
-        assert_eq!(session, "s-1");
+            .expect("the session is ended with a DELETE");
+        assert_eq!(ended.header("mcp-session-id"), Some("s-1"));
     }
 
     #[tokio::test]
     async fn custom_headers_are_sent_only_when_the_server_needs_them() {
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let addr = {
-            let seen = Arc::clone(&seen);
-            serve(move |_| {
-                Router::new().route(
-                    "/mcp",
-                    post(move |headers: AxumHeaders| async move {
-                        let key = headers
-                            .get("x-api-key")
-                            .and_then(|v| v.to_str().ok())
-                            .map(str::to_string);
-                        seen.lock().unwrap().push(key.clone());
-                        match key {
-                            Some(_) => AxumStatus::OK,
-                            None => AxumStatus::BAD_REQUEST,
-                        }
-                    }),
-                )
-            })
-            .await
-        };
+        let server = MockHttp::start();
+        server.route_sequence("POST", "/mcp", vec![Reply::status(400), Reply::text("{}")]);
         let mut headers = HeaderMap::new();
         headers.insert("x-api-key", HeaderValue::from_static("k1"));
-        let result = probe(&client(), &format!("http://{addr}/mcp"), &headers).await;
+        let result = probe(&client(), &server.url("/mcp"), &headers).await;
         assert_eq!(result, AuthProbe::Unsupported);
-        assert_eq!(*seen.lock().unwrap(), vec![None, Some("k1".to_string())]);
+        let keys: Vec<Option<String>> = server
+            .requests_to("POST", "/mcp")
+            .iter()
+            .map(|r| r.header("x-api-key").map(str::to_string))
+            .collect();
+        assert_eq!(keys, vec![None, Some("k1".to_string())]);
     }
 
     #[tokio::test]
     async fn server_error_is_unknown() {
-        let addr = serve(|_| {
-            Router::new().route("/mcp", post(|| async { AxumStatus::SERVICE_UNAVAILABLE }))
-        })
-        .await;
-        let AuthProbe::Unknown { reason } = probe_mcp(addr).await else {
+        let server = MockHttp::start();
+        server.route("POST", "/mcp", Reply::status(503));
+        let AuthProbe::Unknown { reason } = probe_mcp(&server).await else {
             panic!("expected Unknown");
         };
         assert!(reason.contains("503"), "{reason}");
@@ -639,31 +553,21 @@ mod tests {
 
     #[tokio::test]
     async fn closed_port_is_unknown() {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        drop(listener);
-        let AuthProbe::Unknown { reason } = probe_mcp(addr).await else {
-            panic!("expected Unknown");
+        let result = probe(&client(), &closed_port_url(), &HeaderMap::new()).await;
+        let AuthProbe::Unknown { reason } = result else {
+            panic!("expected Unknown, got {result:?}");
         };
         assert!(reason.starts_with("could not connect"), "{reason}");
     }
 
     #[tokio::test]
     async fn slow_server_is_cut_by_the_callers_deadline() {
-        let addr = serve(|_| {
-            Router::new().route(
-                "/mcp",
-                post(|| async {
-                    tokio::time::sleep(Duration::from_secs(30)).await;
-                    AxumStatus::OK
-                }),
-            )
-        })
-        .await;
+        let server = MockHttp::start();
+        server.route("POST", "/mcp", Reply::hang());
         let deadline = Duration::from_millis(200);
         let started = std::time::Instant::now();
         assert!(
-            tokio::time::timeout(deadline, probe_mcp(addr))
+            tokio::time::timeout(deadline, probe_mcp(&server))
                 .await
                 .is_err()
         );
@@ -675,7 +579,7 @@ mod tests {
             .timeout(deadline)
             .build()
             .unwrap();
-        let result = probe(&client, &format!("http://{addr}/mcp"), &HeaderMap::new()).await;
+        let result = probe(&client, &server.url("/mcp"), &HeaderMap::new()).await;
         let AuthProbe::Unknown { reason } = result else {
             panic!("expected Unknown, got {result:?}");
         };

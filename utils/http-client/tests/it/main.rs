@@ -1,6 +1,11 @@
 //! The client's rules against real local servers: a redirect to another origin is not followed
 //! (so custom headers never reach it), one within the origin is, and no Referer is sent.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr
+)]
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
