@@ -18,6 +18,7 @@ mod live;
 mod login;
 mod oauth_logins;
 mod oauth_settings;
+mod oauth_tokens;
 mod ops;
 mod policy;
 mod redact;
@@ -61,10 +62,11 @@ pub use live::{
 };
 pub use login::{
     BrowserMode, BrowserOutcome, ClientKind, LoginEvent, LoginEvents, LoginOptions, LoginOutcome,
-    RegistrationMode, login,
+    RegistrationMode, StepUp, StepUpEvents, login,
 };
 pub use oauth_logins::{LoginCache, LoginSummary, known_logins};
 pub use oauth_settings::Grant;
+pub use oauth_tokens::REFRESH_WINDOW;
 pub use ops::{AddRequest, EditOutcome};
 pub use policy::{AuthStatus, DisabledReason, EffectiveServer, EffectiveServers, ServerStatus};
 pub use redact::{MASK, Redacted, config_override, holds_secret, is_secret_key};

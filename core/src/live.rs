@@ -298,6 +298,7 @@ impl Workspace {
             ManagerOptions {
                 log_dir: self.paths().log_dir(),
                 hooks,
+                oauth: crate::oauth_tokens::sources(self, only.as_deref()),
                 only,
                 tools_cache: Some(self.tools_cache()),
             },

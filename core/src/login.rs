@@ -176,14 +176,57 @@ pub struct LoginOutcome {
 /// A sink for [`LoginEvent`]s.
 pub type LoginEvents = mpsc::UnboundedSender<LoginEvent>;
 
-struct Emit(Option<LoginEvents>);
+/// Receives a step-up's events with the name of the server asking for more scope.
+pub type StepUpEvents = Arc<dyn Fn(&str, LoginEvent) + Send + Sync>;
+
+/// Whether and how a connection may run a new login when the server asks for more scope
+/// (`403 insufficient_scope`): given by the front end, since only it knows whether someone is
+/// there to finish a login in a browser.
+#[derive(Clone)]
+pub struct StepUp {
+    /// Open the browser, or only report the URL.
+    pub browser: BrowserMode,
+    /// How long the step-up waits for the callback (default 300 s).
+    pub timeout: Option<Duration>,
+    /// Where the step-up's events go, with the server's name.
+    pub on_event: StepUpEvents,
+}
+
+impl std::fmt::Debug for StepUp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StepUp")
+            .field("browser", &self.browser)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+enum Emit {
+    Channel(Option<LoginEvents>),
+    Callback(Arc<dyn Fn(LoginEvent) + Send + Sync>),
+}
 
 impl Emit {
     fn send(&self, event: LoginEvent) {
-        if let Some(tx) = &self.0 {
-            let _ = tx.send(event);
+        match self {
+            Self::Channel(Some(tx)) => {
+                let _ = tx.send(event);
+            }
+            Self::Channel(None) => {}
+            Self::Callback(f) => f(event),
         }
     }
+}
+
+/// [`login`] with settings already read and events to a callback (a step-up during use).
+pub(crate) async fn login_with_events(
+    settings: OAuthSettings,
+    options: LoginOptions,
+    on_event: StepUpEvents,
+) -> Result<LoginOutcome, AuthError> {
+    let server = settings.name.clone();
+    let forward = move |event| on_event(&server, event);
+    login_with(settings, options, Emit::Callback(Arc::new(forward))).await
 }
 
 /// Logs in to the server `name` and stores its credentials. See the module docs.
@@ -194,7 +237,7 @@ pub async fn login(
     events: Option<LoginEvents>,
 ) -> Result<LoginOutcome, AuthError> {
     let settings = OAuthSettings::for_server(workspace, name)?;
-    login_with(settings, options, Emit(events)).await
+    login_with(settings, options, Emit::Channel(events)).await
 }
 
 async fn login_with(

@@ -257,3 +257,30 @@ pub fn logged_in(outcome: &LoginOutcome) -> String {
 pub fn interactive() -> bool {
     std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
 }
+
+/// How a connection steps up when a server asks for more scope during use: the browser (with
+/// the URL on stderr, as `login` shows it); with no terminal and no `$BROWSER`, the URL only,
+/// for two minutes, so a script is not held for long.
+pub fn step_up_policy() -> mcpctl_core::StepUp {
+    let browser_set = std::env::var_os("BROWSER").is_some_and(|b| !b.is_empty());
+    let person = interactive();
+    mcpctl_core::StepUp {
+        browser: if person || browser_set {
+            BrowserMode::Open
+        } else {
+            BrowserMode::Report
+        },
+        timeout: (!person).then_some(Duration::from_secs(120)),
+        on_event: std::sync::Arc::new(|server: &str, event| match event {
+            LoginEvent::Waiting { .. } => {}
+            LoginEvent::Listening { .. } => {
+                note(format_args!(
+                    "MCP server '{server}' asks for more access (insufficient_scope): logging in \
+                     again with the extra scopes"
+                ));
+                show_event(event, server);
+            }
+            other => show_event(other, server),
+        }),
+    }
+}

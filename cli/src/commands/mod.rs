@@ -107,7 +107,7 @@ fn load(cli: &Cli) -> Result<Workspace> {
         .collect();
     let cwd = std::env::current_dir().context("cannot read the current folder")?;
     let options = LoadOptions::from_env(cwd, overrides)?;
-    let workspace = Workspace::load(options)?;
+    let workspace = Workspace::load(options)?.with_oauth_step_up(login::step_up_policy());
     for notice in workspace.notices() {
         errln(&notice);
     }

@@ -119,22 +119,28 @@ pub async fn client_credentials(
             resource: Some(resource_url.to_string()),
         },
     };
-    let mut manager = rmcp::transport::auth::AuthorizationManager::new_with_oauth_http_client(
-        resource_url,
-        std::sync::Arc::new(http.clone()),
-    )
+    let metadata = params.metadata.for_rmcp(method);
+    let client = http.clone();
+    // rmcp's client credentials future is not `Send` (a form serializer lives across an await
+    // in its private_key_jwt path), so it runs on a blocking thread that drives it alone.
+    let runtime = tokio::runtime::Handle::current();
+    let exchanged = tokio::task::spawn_blocking(move || {
+        runtime.block_on(async move {
+            let mut manager =
+                rmcp::transport::auth::AuthorizationManager::new_with_oauth_http_client(
+                    resource_url,
+                    std::sync::Arc::new(client),
+                )
+                .await?;
+            manager.set_metadata(metadata);
+            manager.validate_client_credentials_metadata(&config)?;
+            manager.configure_client_credentials(&config)?;
+            manager.exchange_client_credentials(&config).await
+        })
+    })
     .await
-    .map_err(|e| OAuthError::Other(e.to_string()))?;
-    manager.set_metadata(params.metadata.for_rmcp(method));
-    manager
-        .validate_client_credentials_metadata(&config)
-        .map_err(|e| OAuthError::Other(e.to_string()))?;
-    manager
-        .configure_client_credentials(&config)
-        .map_err(|e| OAuthError::Other(e.to_string()))?;
-    let response = manager
-        .exchange_client_credentials(&config)
-        .await
-        .map_err(|e| token_error(http, &endpoint, "client credentials request", e))?;
+    .map_err(|e| OAuthError::Other(format!("the client credentials task failed: {e}")))?;
+    let response =
+        exchanged.map_err(|e| token_error(http, &endpoint, "client credentials request", e))?;
     TokenSet::from_rmcp(&response)
 }

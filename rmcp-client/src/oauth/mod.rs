@@ -23,6 +23,7 @@ mod registration;
 mod revoke;
 mod scopes;
 mod tokens;
+mod transport;
 
 pub use authorize::{AuthorizationParams, PendingAuthorization, start_authorization};
 pub use client_credentials::{ClientCredential, ClientCredentialsParams, client_credentials};
@@ -36,6 +37,10 @@ pub use registration::{ClientIdentity, RegistrationRequest, TokenAuthMethod, reg
 pub use revoke::{TokenKind, revoke_token};
 pub use scopes::{ScopeSource, select_scopes, union_scopes};
 pub use tokens::TokenSet;
+pub use transport::{AuthorizedClient, OAuthSource, TokenSource};
 
 /// The Bearer challenge of a `WWW-Authenticate` header.
 pub use mcpctl_oauth_discovery::BearerChallenge;
+
+/// The reqwest client of an OAuth-protected MCP connection.
+pub(crate) use transport::http_client as transport_http_client;
