@@ -143,7 +143,9 @@ install:
 demo:
     scripts/demo.sh
 
-# The MCP conformance suite's non-auth client scenarios with mcpctl as the client (needs `just peers`).
+# The MCP conformance suite with mcpctl as the client (needs `just peers`): the core scenarios,
+# the auth, backcompat and draft suites, and the client credentials extensions (~1 min), or the
+# scenarios named (`just conformance auth/scope-step-up`).
 conformance *scenarios:
     cargo build -p mcpctl-cli
     testing/conformance/run.sh {{ scenarios }}

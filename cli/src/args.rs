@@ -5,9 +5,10 @@ use clap::{Parser, Subcommand};
 use mcpctl_utils_cli::ConfigOverrides;
 
 use crate::commands::{
-    add::AddArgs, add_json::AddJsonArgs, call::CallArgs, completions::CompletionsArgs,
-    config::ConfigCommand, features::FeaturesCommand, get::GetArgs, import::ImportArgs,
-    list::ListArgs, read::ReadArgs, toggle::NameArg, tools::ToolsArgs, trust::TrustArgs,
+    add::AddArgs, add_json::AddJsonArgs, auth::AuthCommand, call::CallArgs,
+    callback_url::CallbackUrlArgs, completions::CompletionsArgs, config::ConfigCommand,
+    features::FeaturesCommand, get::GetArgs, import::ImportArgs, list::ListArgs, login::LoginArgs,
+    logout::LogoutArgs, read::ReadArgs, toggle::NameArg, tools::ToolsArgs, trust::TrustArgs,
 };
 
 const AFTER_HELP: &str = "\
@@ -70,6 +71,15 @@ pub enum Command {
     Enable(NameArg),
     /// Disable an MCP server (it stays configured).
     Disable(NameArg),
+    /// Log in to an HTTP server with OAuth (opens the browser; --no-browser prints the URL).
+    Login(LoginArgs),
+    /// Log out of an HTTP server: revoke its OAuth tokens and delete them.
+    Logout(LogoutArgs),
+    /// OAuth logins: `mcpctl auth status [NAME]`.
+    #[command(subcommand)]
+    Auth(AuthCommand),
+    /// Print the exact OAuth redirect URI of a server's logins, to register with a provider.
+    CallbackUrl(CallbackUrlArgs),
     /// Trust a project folder, so its .mcpctl/config.toml is read.
     Trust(TrustArgs),
     /// Feature flags.

@@ -7,12 +7,14 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use mcpctl_config::{ServerName, Transport};
+use mcpctl_credentials_store::StoreKey;
 use mcpctl_oauth_discovery::{AuthProbe, probe};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::task::JoinSet;
 
+use crate::oauth_logins::LoginSummary;
 use crate::policy::{AuthStatus, EffectiveServer, EffectiveServers};
 use crate::tools_cache::{CacheError, write_private_file};
 
@@ -27,10 +29,12 @@ pub struct RememberedAuthStatus {
     pub checked_at: u64,
 }
 
-/// Every remembered probe result, by server name, as read by [`AuthStatusStore::load`].
+/// Every remembered probe result, by server name, as read by [`AuthStatusStore::load`], and
+/// the stored OAuth logins known offline (see [`known_logins`](crate::known_logins)).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RememberedAuthStatuses {
     entries: BTreeMap<String, RememberedAuthStatus>,
+    logins: BTreeMap<String, LoginSummary>,
 }
 
 impl RememberedAuthStatuses {
@@ -42,13 +46,38 @@ impl RememberedAuthStatuses {
             .filter(|entry| entry.url == url)
     }
 
-    /// The auth status `list` shows for `server`: what is known offline
+    /// Adds the stored logins known offline, by store key.
+    pub fn with_logins(mut self, logins: BTreeMap<String, LoginSummary>) -> Self {
+        self.logins = logins;
+        self
+    }
+
+    /// The stored OAuth login of `server`, when one is known.
+    pub fn login_of(&self, server: &EffectiveServer) -> Option<&LoginSummary> {
+        match &server.config().transport {
+            Transport::StreamableHttp(mcpctl_config::HttpTransport {
+                url,
+                bearer_token_env_var: None,
+                ..
+            }) => self
+                .logins
+                .get(StoreKey::new(server.name().as_str(), url).as_str()),
+            _ => None,
+        }
+    }
+
+    /// The auth status `list` shows for `server`: `OAuth` when a usable login is stored
+    /// (`NotLoggedIn` when the stored one can no longer be used), else what is known offline
     /// ([`EffectiveServer::auth_status`]) unless that is `Unknown`, in which case a remembered
     /// probe result for the server's current URL, if any.
-    ///
-    /// Stored OAuth credentials are not known here; callers that know of them should show
-    /// `OAuth` first.
     pub fn status_of(&self, server: &EffectiveServer) -> AuthStatus {
+        if let Some(login) = self.login_of(server) {
+            return if login.is_usable(SystemTime::now()) {
+                AuthStatus::OAuth
+            } else {
+                AuthStatus::NotLoggedIn
+            };
+        }
         let offline = server.auth_status();
         match (&server.config().transport, offline) {
             (
@@ -113,7 +142,10 @@ impl AuthStatusStore {
                 ))
             })
             .collect();
-        RememberedAuthStatuses { entries }
+        RememberedAuthStatuses {
+            entries,
+            logins: BTreeMap::new(),
+        }
     }
 
     /// Remembers probe results `(name, probed URL, status)`, keeping the other servers' entries;

@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use mcpctl_config::Transport;
+use mcpctl_rmcp_client::oauth::OAuthSource;
 use mcpctl_rmcp_client::{ClientError, ClientHooks, HttpSpec, McpClient, StdioSpec, Tool};
 use tokio::sync::{mpsc, watch};
 
@@ -35,6 +36,8 @@ pub struct ManagerOptions {
     pub only: Option<Vec<String>>,
     /// Where each server's last successful tools list is saved (nothing saved when `None`).
     pub tools_cache: Option<ToolsCache>,
+    /// OAuth tokens of HTTP servers, by server name.
+    pub oauth: BTreeMap<String, OAuthSource>,
 }
 
 /// Where a server is in its startup.
@@ -543,6 +546,7 @@ async fn connect(
                 headers: http_headers.clone(),
                 env_headers: env_http_headers.clone(),
                 bearer_token_env_var: bearer_token_env_var.clone(),
+                oauth: options.oauth.get(name).cloned(),
             };
             McpClient::connect_http_with_hooks(name, spec, timeout, hooks).await?
         }
@@ -608,6 +612,7 @@ mod tests {
             hooks: ClientHooks::default(),
             only: None,
             tools_cache: Some(ToolsCache::new(dir.join("cache"))),
+            oauth: BTreeMap::new(),
         }
     }
 

@@ -5,6 +5,8 @@
 //! Front ends (`mcpctl` CLI, later the app server) call [`Workspace::load`] and the operations on
 //! it, then render the values they get back.
 
+mod auth;
+mod auth_error;
 mod auth_status;
 mod connections;
 mod contents;
@@ -13,6 +15,10 @@ mod explain;
 mod import;
 mod input;
 mod live;
+mod login;
+mod oauth_logins;
+mod oauth_settings;
+mod oauth_tokens;
 mod ops;
 mod policy;
 mod redact;
@@ -24,6 +30,11 @@ mod uri_template;
 mod views;
 mod workspace;
 
+pub use auth::{
+    AuthStatusEntry, CallbackUrl, LogoutOutcome, OAuthSupport, Revocation, auth_statuses,
+    callback_url, detect_oauth, logout,
+};
+pub use auth_error::AuthError;
 pub use auth_status::{
     AuthStatusStore, RememberedAuthStatus, RememberedAuthStatuses, probe_auth_statuses,
 };
@@ -49,6 +60,13 @@ pub use live::{
     AUTH_PROBE_DEADLINE, CachedToolList, CallRequest, CheckReport, LiveSession, ResourceListing,
     ToolsReport, list_prompts, list_resources, read_resource,
 };
+pub use login::{
+    BrowserMode, BrowserOutcome, ClientKind, LoginEvent, LoginEvents, LoginOptions, LoginOutcome,
+    RegistrationMode, StepUp, StepUpEvents, login,
+};
+pub use oauth_logins::{LoginCache, LoginSummary, known_logins};
+pub use oauth_settings::Grant;
+pub use oauth_tokens::REFRESH_WINDOW;
 pub use ops::{AddRequest, EditOutcome};
 pub use policy::{AuthStatus, DisabledReason, EffectiveServer, EffectiveServers, ServerStatus};
 pub use redact::{MASK, Redacted, config_override, holds_secret, is_secret_key};
@@ -62,8 +80,11 @@ pub use tool_names::{
 };
 pub use tools_cache::{CacheError, CachedServerInfo, CachedTools, ToolsCache};
 pub use uri_template::expand_uri_template;
-pub use views::{OAuthView, ServerView, TransportView};
+pub use views::{OAuthView, ServerView, TransportView, auth_label};
 pub use workspace::{LoadOptions, Workspace};
+
+/// Where stored OAuth credentials live, and what a logout deleted.
+pub use mcpctl_credentials_store::{Deleted as CredentialsDeleted, Location as CredentialLocation};
 
 // The configuration types front ends build requests from and render, re-exported so that they
 // depend on this crate alone.

@@ -149,7 +149,7 @@ impl LiveSession<'_> {
             .collect();
         CheckReport {
             connections,
-            auth: store.load(),
+            auth: crate::oauth_logins::remembered_statuses(self.workspace),
             required_failed,
             failed,
             warnings,
@@ -280,9 +280,10 @@ impl Workspace {
         ToolsCache::in_home(self.paths().home())
     }
 
-    /// The auth statuses remembered by the last `list --check` (read offline).
+    /// The auth statuses remembered by the last `list --check`, and the stored OAuth logins
+    /// known without reading the keyring (read offline).
     pub fn auth_statuses(&self) -> RememberedAuthStatuses {
-        AuthStatusStore::in_home(self.paths().home()).load()
+        crate::oauth_logins::remembered_statuses(self)
     }
 
     /// Starts every enabled server (or those in `only`) with this workspace's log folder and
@@ -297,6 +298,7 @@ impl Workspace {
             ManagerOptions {
                 log_dir: self.paths().log_dir(),
                 hooks,
+                oauth: crate::oauth_tokens::sources(self, only.as_deref()),
                 only,
                 tools_cache: Some(self.tools_cache()),
             },

@@ -4,11 +4,13 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::time::{Duration, SystemTime};
 
 use mcpctl_config::{OAuthClientConfig, Transport};
 use serde::Serialize;
 
 use crate::auth_status::RememberedAuthStatuses;
+use crate::oauth_logins::LoginSummary;
 use crate::policy::{AuthStatus, EffectiveServer, ServerStatus};
 use crate::redact::Redacted;
 
@@ -29,6 +31,9 @@ pub struct ServerView {
     pub tool_timeout_sec: Option<f64>,
     /// The auth status known offline.
     pub auth_status: AuthStatus,
+    /// The stored OAuth login known offline (never its tokens).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub oauth_login: Option<LoginSummary>,
     /// `required`.
     pub required: bool,
     /// `enabled_tools`.
@@ -86,6 +91,12 @@ pub struct OAuthView {
     pub client_secret: Option<String>,
     /// `callback_url`.
     pub callback_url: Option<String>,
+    /// `client_secret_env_var`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_secret_env_var: Option<String>,
+    /// `grant`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grant: Option<String>,
 }
 
 fn shown(map: &BTreeMap<String, String>, reveal: bool) -> Option<BTreeMap<String, String>> {
@@ -128,6 +139,7 @@ impl ServerView {
             startup_timeout_sec: config.startup_timeout.map(|d| d.as_secs_f64()),
             tool_timeout_sec: config.tool_timeout.map(|d| d.as_secs_f64()),
             auth_status: auth.status_of(server),
+            oauth_login: auth.login_of(server).cloned(),
             required: config.required,
             enabled_tools: config.enabled_tools.clone(),
             disabled_tools: config.disabled_tools.clone(),
@@ -140,6 +152,34 @@ impl ServerView {
     }
 }
 
+impl ServerView {
+    /// The auth column of `list`: `OAuth (expires in 12m)`, `OAuth (expired)` (a refresh
+    /// token renews it on use), `Not logged in`, `Bearer token`, `Unsupported`, `Unknown`.
+    pub fn auth_label(&self, now: SystemTime) -> String {
+        auth_label(self.auth_status, self.oauth_login.as_ref(), now)
+    }
+}
+
+/// [`ServerView::auth_label`] for a status and a login.
+pub fn auth_label(status: AuthStatus, login: Option<&LoginSummary>, now: SystemTime) -> String {
+    match (status, login.and_then(|l| l.expires_in(now))) {
+        (AuthStatus::OAuth, Some(left)) if left.is_zero() => "OAuth (expired)".to_owned(),
+        (AuthStatus::OAuth, Some(left)) => format!("OAuth (expires in {})", short_duration(left)),
+        (status, _) => status.label().to_owned(),
+    }
+}
+
+/// `45s`, `12m`, `3h`, `2d`: the largest whole unit.
+fn short_duration(d: Duration) -> String {
+    let secs = d.as_secs();
+    match secs {
+        0..=59 => format!("{secs}s"),
+        60..=3599 => format!("{}m", secs / 60),
+        3600..=86_399 => format!("{}h", secs / 3600),
+        _ => format!("{}d", secs / 86_400),
+    }
+}
+
 impl OAuthView {
     fn new(oauth: &OAuthClientConfig, reveal: bool) -> Self {
         Self {
@@ -149,6 +189,48 @@ impl OAuthView {
                 .as_deref()
                 .map(|s| Redacted::new(s, reveal).to_string()),
             callback_url: oauth.callback_url.clone(),
+            client_secret_env_var: oauth.client_secret_env_var.clone(),
+            grant: oauth.grant.clone(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auth_labels() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000);
+        let login = |expires_at| LoginSummary {
+            location: "file".into(),
+            client_id: "c".into(),
+            scopes: vec![],
+            expires_at,
+            refresh_token: true,
+            issuer: None,
+            registration: None,
+        };
+        let at = |secs: u64| Some((1_000 + secs) * 1000);
+        assert_eq!(
+            auth_label(AuthStatus::OAuth, Some(&login(at(12 * 60 + 5))), now),
+            "OAuth (expires in 12m)"
+        );
+        assert_eq!(
+            auth_label(AuthStatus::OAuth, Some(&login(at(30))), now),
+            "OAuth (expires in 30s)"
+        );
+        assert_eq!(
+            auth_label(AuthStatus::OAuth, Some(&login(Some(1))), now),
+            "OAuth (expired)"
+        );
+        assert_eq!(
+            auth_label(AuthStatus::OAuth, Some(&login(None)), now),
+            "OAuth"
+        );
+        assert_eq!(
+            auth_label(AuthStatus::NotLoggedIn, None, now),
+            "Not logged in"
+        );
     }
 }

@@ -54,6 +54,7 @@ pub struct Workspace {
     loaded: LoadedConfig,
     requirements: Vec<Requirements>,
     servers: EffectiveServers,
+    oauth_step_up: Option<crate::login::StepUp>,
 }
 
 impl Workspace {
@@ -74,7 +75,29 @@ impl Workspace {
             loaded,
             requirements,
             servers,
+            oauth_step_up: None,
         })
+    }
+
+    /// The workspace loaded again with the same options, to see an edit just made.
+    pub fn reload(&self) -> Result<Self, CoreError> {
+        Ok(Self {
+            oauth_step_up: self.oauth_step_up.clone(),
+            ..Self::load(self.options.clone())?
+        })
+    }
+
+    /// Allows connections of this workspace to run a new OAuth login when a server asks for
+    /// more scope (`403 insufficient_scope`), once per connection. Without it such a request
+    /// fails with the server's answer.
+    pub fn with_oauth_step_up(mut self, step_up: crate::login::StepUp) -> Self {
+        self.oauth_step_up = Some(step_up);
+        self
+    }
+
+    /// The step-up policy, when the front end gave one.
+    pub(crate) fn oauth_step_up(&self) -> Option<&crate::login::StepUp> {
+        self.oauth_step_up.as_ref()
     }
 
     /// File locations.

@@ -185,10 +185,20 @@ impl McpClient {
         startup_timeout: Duration,
         hooks: ClientHooks,
     ) -> Result<Self, ClientError> {
-        let transport = http::transport(name, &spec)?;
         let handler = Handler::new(name, hooks);
         let tools_changed = handler.tools_changed();
-        match tokio::time::timeout(startup_timeout, handler.serve(transport)).await {
+        // OAuth servers get their tokens through a wrapped client; the service is the same.
+        let started = match &spec.oauth {
+            Some(source) => {
+                let transport = http::oauth_transport(name, &spec, source)?;
+                tokio::time::timeout(startup_timeout, handler.serve(transport)).await
+            }
+            None => {
+                let transport = http::transport(name, &spec)?;
+                tokio::time::timeout(startup_timeout, handler.serve(transport)).await
+            }
+        };
+        match started {
             Ok(Ok(service)) => Ok(Self {
                 name: name.to_owned(),
                 service,

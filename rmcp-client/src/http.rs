@@ -12,6 +12,7 @@ use rmcp::transport::streamable_http_client::{
 };
 
 use crate::error::{BoxError, Cause, ClientError, Operation, StderrTail};
+use crate::oauth::{AuthorizedClient, OAuthSource};
 
 /// How to reach a streamable HTTP server.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -24,6 +25,8 @@ pub struct HttpSpec {
     pub env_headers: BTreeMap<String, String>,
     /// The name of an environment variable holding a bearer token.
     pub bearer_token_env_var: Option<String>,
+    /// OAuth tokens for this server (sent instead of `bearer_token_env_var`'s token).
+    pub oauth: Option<OAuthSource>,
 }
 
 /// How often a broken response stream is resumed (`Last-Event-ID`) before its request fails.
@@ -46,6 +49,36 @@ pub(crate) fn transport(
     server: &str,
     spec: &HttpSpec,
 ) -> Result<StreamableHttpClientTransport<reqwest::Client>, ClientError> {
+    Ok(StreamableHttpClientTransport::from_config(config(
+        server, spec,
+    )?))
+}
+
+/// The transport of an OAuth-protected server: its tokens from `source`, refreshed on a `401`
+/// and stepped up on a `403 insufficient_scope` (see [`AuthorizedClient`]).
+pub(crate) fn oauth_transport(
+    server: &str,
+    spec: &HttpSpec,
+    source: &OAuthSource,
+) -> Result<StreamableHttpClientTransport<AuthorizedClient<reqwest::Client>>, ClientError> {
+    let client = crate::oauth::transport_http_client().map_err(|e| ClientError::Startup {
+        server: server.to_owned(),
+        cause: Cause::Transport {
+            source: Box::new(e),
+        },
+        stderr: StderrTail::default(),
+    })?;
+    Ok(StreamableHttpClientTransport::with_client(
+        AuthorizedClient::new(client, source.clone()),
+        config(server, spec)?,
+    ))
+}
+
+/// The transport's settings: headers, the resume policy, the bearer token.
+fn config(
+    server: &str,
+    spec: &HttpSpec,
+) -> Result<StreamableHttpClientTransportConfig, ClientError> {
     let read_var = |var: &str, key: String| {
         std::env::var(var).map_err(|_| ClientError::MissingEnvVar {
             server: server.to_owned(),
@@ -73,7 +106,7 @@ pub(crate) fn transport(
     if let Some(var) = &spec.bearer_token_env_var {
         config = config.auth_header(read_var(var, "bearer_token_env_var".to_owned())?);
     }
-    Ok(StreamableHttpClientTransport::from_config(config))
+    Ok(config)
 }
 
 fn header_name(server: &str, name: &str) -> Result<HeaderName, ClientError> {
@@ -181,6 +214,12 @@ fn transport_cause(error: StreamableHttpError<reqwest::Error>) -> Cause {
             source: Some(Box::new(error)),
         },
         StreamableHttpError::Deserialize(_) => Cause::InvalidAnswer,
+        // A token source's failure (see oauth::TokenSource) is its own sentence, said once.
+        StreamableHttpError::Auth(rmcp::transport::auth::AuthError::AuthorizationFailed(
+            reason,
+        )) => Cause::Transport {
+            source: reason.into(),
+        },
         other => Cause::Transport {
             source: Box::new(other),
         },

@@ -13,6 +13,7 @@ mod groups;
 mod handler;
 mod hooks;
 mod http;
+pub mod oauth;
 mod pages;
 mod stdio;
 mod stdout;

@@ -107,6 +107,20 @@ pub struct AddArgs {
     #[arg(long, value_name = "URI")]
     pub oauth_resource: Option<String>,
 
+    /// HTTP: the environment variable holding the secret of a pre-registered OAuth client
+    /// (kept out of config.toml).
+    #[arg(long, value_name = "ENV_VAR")]
+    pub oauth_client_secret_env_var: Option<String>,
+
+    /// HTTP: do not start the OAuth login that `add` offers on a terminal when the server
+    /// asks for one.
+    #[arg(long)]
+    pub no_login: bool,
+
+    /// HTTP: how that login gets an OAuth client when none is configured.
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub oauth_client_registration: Option<super::login::RegistrationFlag>,
+
     #[command(flatten)]
     pub options: ServerOptions,
 }
@@ -279,6 +293,15 @@ fn http_only_flag(args: &AddArgs) -> Option<&'static str> {
             "--oauth-client-secret <SECRET>",
         ),
         (args.oauth_resource.is_some(), "--oauth-resource <URI>"),
+        (
+            args.oauth_client_secret_env_var.is_some(),
+            "--oauth-client-secret-env-var <ENV_VAR>",
+        ),
+        (args.no_login, "--no-login"),
+        (
+            args.oauth_client_registration.is_some(),
+            "--oauth-client-registration <MODE>",
+        ),
     ]
     .into_iter()
     .find_map(|(given, flag)| given.then_some(flag))
@@ -377,6 +400,17 @@ pub fn flags_after_url(mut args: AddArgs) -> Result<AddArgs, clap::Error> {
         extra.oauth_resource,
         "--oauth-resource <URI>",
     )?;
+    once(
+        &mut args.oauth_client_secret_env_var,
+        extra.oauth_client_secret_env_var,
+        "--oauth-client-secret-env-var <ENV_VAR>",
+    )?;
+    once(
+        &mut args.oauth_client_registration,
+        extra.oauth_client_registration,
+        "--oauth-client-registration <MODE>",
+    )?;
+    args.no_login |= extra.no_login;
     let (options, more) = (&mut args.options, extra.options);
     options.required |= more.required;
     options.disabled |= more.disabled;
@@ -451,19 +485,72 @@ pub fn run(workspace: &Workspace, args: AddArgs) -> Result<ExitCode> {
             workspace.paths().user_config().display()
         ));
     }
-    if args.oauth_client_id.is_some() || args.oauth_client_secret.is_some() {
+    if args.oauth_client_id.is_some()
+        || args.oauth_client_secret.is_some()
+        || args.oauth_client_secret_env_var.is_some()
+    {
         config.oauth = Some(OAuthClientConfig {
             client_id: args.oauth_client_id,
             client_secret: args.oauth_client_secret,
+            client_secret_env_var: args.oauth_client_secret_env_var,
             ..OAuthClientConfig::default()
         });
     }
+    let offer_login = matches!(
+        &config.transport,
+        Transport::StreamableHttp(http) if http.bearer_token_env_var.is_none()
+    ) && !args.no_login;
+    let name = args.name.clone();
     let request = AddRequest {
         name: args.name,
         config,
         replace: args.options.replace,
     };
-    added(workspace, request, &warnings, &notes)
+    let code = added(workspace, request, &warnings, &notes)?;
+    if offer_login {
+        offer_oauth_login(workspace, name.as_str(), args.oauth_client_registration)?;
+    }
+    Ok(code)
+}
+
+/// On a terminal, asks a new HTTP server whether it wants an OAuth login and starts it. The
+/// server is added whatever happens here: a failed login is a warning with the command to
+/// retry, never an error of `add`.
+fn offer_oauth_login(
+    workspace: &Workspace,
+    name: &str,
+    registration: Option<super::login::RegistrationFlag>,
+) -> Result<()> {
+    let workspace = workspace.reload()?;
+    let detected = crate::runtime::block_on(async {
+        let interactive = super::login::interactive();
+        match mcpctl_core::detect_oauth(&workspace, name).await {
+            Ok(mcpctl_core::OAuthSupport::Offered) if interactive => {
+                note(format_args!(
+                    "MCP server '{name}' asks for an OAuth login; starting it"
+                ));
+                let options = mcpctl_core::LoginOptions {
+                    registration: registration.map(Into::into).unwrap_or_default(),
+                    ..mcpctl_core::LoginOptions::default()
+                };
+                match super::login::interactive_login(&workspace, name, options).await {
+                    Ok(outcome) => outln(&super::login::logged_in(&outcome))?,
+                    Err(err) => warn(format_args!(
+                        "{err:#}; the server is added: log in later with `mcpctl login {name}`"
+                    )),
+                }
+            }
+            Ok(mcpctl_core::OAuthSupport::Offered) => note(format_args!(
+                "MCP server '{name}' asks for an OAuth login: run `mcpctl login {name}`"
+            )),
+            Ok(_) => {}
+            // GitHub's endpoint and the like: the guidance, as a note (the server is added).
+            Err(err @ mcpctl_core::AuthError::GitHub { .. }) => note(err),
+            Err(_) => {}
+        }
+        Ok(std::process::ExitCode::SUCCESS)
+    });
+    detected.map(|_| ())
 }
 
 /// Adds the server and says so, with the warnings and notes about how it was stored (shared

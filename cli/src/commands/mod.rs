@@ -3,7 +3,9 @@
 
 pub mod add;
 pub mod add_json;
+pub mod auth;
 pub mod call;
+pub mod callback_url;
 pub mod check;
 pub mod completions;
 pub mod config;
@@ -11,6 +13,8 @@ pub mod features;
 pub mod get;
 pub mod import;
 pub mod list;
+pub mod login;
+pub mod logout;
 pub mod read;
 pub mod remove;
 pub mod resources;
@@ -82,6 +86,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Enable(args) => toggle::run(&workspace, &args, true),
         Command::Disable(args) => toggle::run(&workspace, &args, false),
         Command::Trust(args) => trust::run(&workspace, &args),
+        Command::Login(args) => login::run(&workspace, &args),
+        Command::Logout(args) => logout::run(&workspace, &args),
+        Command::Auth(command) => auth::run(&workspace, &command),
+        Command::CallbackUrl(args) => callback_url::run(&workspace, &args),
         Command::Features(command) => features::run(&workspace, &command),
         Command::Config(command) => config::run(&workspace, command),
     }
@@ -100,7 +108,7 @@ fn load(cli: &Cli) -> Result<Workspace> {
     let cwd = std::env::current_dir().context("cannot read the current folder")?;
     let mut options = LoadOptions::from_env(cwd, overrides)?;
     options.notice = Some(std::sync::Arc::new(|message: &str| note(message)));
-    let workspace = Workspace::load(options)?;
+    let workspace = Workspace::load(options)?.with_oauth_step_up(login::step_up_policy());
     for notice in workspace.notices() {
         errln(&notice);
     }

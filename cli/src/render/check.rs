@@ -22,7 +22,11 @@ pub fn table(workspace: &Workspace, report: &CheckReport, width: Width) -> Strin
         } else {
             ""
         };
-        let auth = report.auth.status_of(server).label().to_string();
+        let auth = mcpctl_core::auth_label(
+            report.auth.status_of(server),
+            report.auth.login_of(server),
+            std::time::SystemTime::now(),
+        );
         let Some(c) = report
             .connections
             .iter()

@@ -59,7 +59,7 @@ pub fn table(views: &[ServerView], width: Width) -> String {
                         .unwrap_or_default(),
                 ),
                 status(view),
-                view.auth_status.label().to_string(),
+                view.auth_label(std::time::SystemTime::now()),
             ]),
             TransportView::StreamableHttp {
                 url,
@@ -70,7 +70,7 @@ pub fn table(views: &[ServerView], width: Width) -> String {
                 url.clone(),
                 dash(bearer_token_env_var.as_deref().unwrap_or("")),
                 status(view),
-                view.auth_status.label().to_string(),
+                view.auth_label(std::time::SystemTime::now()),
             ]),
         }
     }
@@ -158,7 +158,7 @@ pub fn details(view: &ServerView) -> String {
         }
         lines.push(("oauth", dash(&parts.join(", "))));
     }
-    lines.push(("auth", view.auth_status.label().to_string()));
+    lines.push(("auth", view.auth_label(std::time::SystemTime::now())));
     lines.push(("source", view.source.clone()));
     if !view.ignored_keys.is_empty() {
         lines.push(("ignored keys", view.ignored_keys.join(", ")));

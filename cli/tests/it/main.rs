@@ -18,6 +18,7 @@ mod list;
 mod live;
 mod migrate;
 mod newcomer;
+mod oauth;
 mod policy;
 mod snapshots_all;
 mod support;

@@ -73,6 +73,9 @@ pub struct Config {
     pub mcp_oauth_callback_port: Option<u16>,
     /// `mcp_oauth_callback_url`.
     pub mcp_oauth_callback_url: Option<String>,
+    /// `oauth_client_metadata_url`: the client ID metadata document URL (CIMD) used with
+    /// authorization servers that accept one.
+    pub oauth_client_metadata_url: Option<String>,
     /// `[projects."<dir>"] trust_level`.
     pub projects: BTreeMap<PathBuf, TrustLevel>,
 }
@@ -97,6 +100,7 @@ const SERVER_KEYS: &[&str] = &[
     "scopes",
     "oauth_resource",
     "oauth",
+    "oauth_client_metadata_url",
 ];
 const STDIO_ONLY: &[&str] = &["args", "env", "env_vars", "cwd"];
 const HTTP_ONLY: &[&str] = &["bearer_token_env_var", "http_headers", "env_http_headers"];
@@ -127,6 +131,10 @@ pub fn build_config(stack: &LayerStack) -> Result<(Config, Vec<Warning>), Config
     }
     if let Some(value) = root.get("mcp_oauth_callback_url") {
         config.mcp_oauth_callback_url = Some(cx.string(value, &kp(&["mcp_oauth_callback_url"]))?);
+    }
+    if let Some(value) = root.get("oauth_client_metadata_url") {
+        let path = kp(&["oauth_client_metadata_url"]);
+        config.oauth_client_metadata_url = Some(https_url(&cx, value, &path)?);
     }
     check_features(&cx, root, &mut warnings)?;
     config.projects = projects(&cx, root)?;
@@ -309,6 +317,9 @@ fn server(
     config.disabled_tools = opt(get("disabled_tools"), |(v, p)| cx.strings(v, &p))?;
     config.scopes = opt(get("scopes"), |(v, p)| cx.strings(v, &p))?;
     config.oauth_resource = opt(get("oauth_resource"), |(v, p)| cx.string(v, &p))?;
+    config.oauth_client_metadata_url = opt(get("oauth_client_metadata_url"), |(v, p)| {
+        https_url(cx, v, &p)
+    })?;
     config.tool_timeout = opt(get("tool_timeout_sec"), |(v, p)| cx.seconds(v, &p))?;
     let secs = opt(get("startup_timeout_sec"), |(v, p)| cx.seconds(v, &p))?;
     let millis = opt(get("startup_timeout_ms"), |(v, p)| {
@@ -352,12 +363,23 @@ fn server(
                 "client_id" => &mut out.client_id,
                 "client_secret" => &mut out.client_secret,
                 "callback_url" => &mut out.callback_url,
+                "client_secret_env_var" => &mut out.client_secret_env_var,
+                "grant" => &mut out.grant,
+                "private_key_file" => &mut out.private_key_file,
+                "signing_alg" => &mut out.signing_alg,
                 _ => {
-                    warnings.push(cx.warning(&kpath, "unknown key, kept in the file but ignored; known keys are client_id, client_secret, callback_url"));
+                    warnings.push(cx.warning(&kpath, "unknown key, kept in the file but ignored; known keys are client_id, client_secret, client_secret_env_var, callback_url, grant, private_key_file, signing_alg"));
                     continue;
                 }
             };
-            *slot = Some(cx.string(value, &kpath)?);
+            let text = cx.string(value, &kpath)?;
+            if key == "grant" && !crate::types::OAUTH_GRANTS.contains(&text.as_str()) {
+                return Err(cx.invalid(
+                    &kpath,
+                    "expected \"authorization_code\" or \"client_credentials\"",
+                ));
+            }
+            *slot = Some(text);
         }
         config.oauth = Some(out);
     }
@@ -397,6 +419,20 @@ fn opt<T, U>(
     f: impl FnOnce(T) -> Result<U, ConfigError>,
 ) -> Result<Option<U>, ConfigError> {
     value.map(f).transpose()
+}
+
+/// A client ID metadata document URL: `https://host/path` (CIMD requires https and a path).
+fn https_url(cx: &Cx<'_>, value: &Value, path: &[String]) -> Result<String, ConfigError> {
+    let text = cx.string(value, path)?;
+    let rest = text.strip_prefix("https://").unwrap_or_default();
+    let (host, doc) = rest.split_once('/').unwrap_or((rest, ""));
+    if host.is_empty() || doc.is_empty() {
+        return Err(cx.invalid(
+            path,
+            "expected an https:// URL with a path, such as https://example.com/client.json",
+        ));
+    }
+    Ok(text)
 }
 
 fn kp(parts: &[&str]) -> Vec<String> {
@@ -527,6 +563,54 @@ mod tests {
 
     fn err(text: &str) -> String {
         load(text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn oauth_client_keys_of_issue_7() {
+        let (config, warnings) = load(
+            r#"
+oauth_client_metadata_url = "https://mcpctl.example/client.json"
+
+[mcp_servers.web]
+url = "https://example.com/mcp"
+oauth_client_metadata_url = "https://example.com/own.json"
+[mcp_servers.web.oauth]
+client_id = "abc"
+client_secret_env_var = "WEB_SECRET"
+grant = "client_credentials"
+private_key_file = "/keys/web.pem"
+signing_alg = "ES256"
+"#,
+        )
+        .unwrap();
+        assert_eq!(warnings, vec![]);
+        assert_eq!(
+            config.oauth_client_metadata_url.as_deref(),
+            Some("https://mcpctl.example/client.json")
+        );
+        let web = &config.mcp_servers[&ServerName::parse("web").unwrap()].config;
+        assert_eq!(
+            web.oauth_client_metadata_url.as_deref(),
+            Some("https://example.com/own.json")
+        );
+        let oauth = web.oauth.as_ref().unwrap();
+        assert_eq!(oauth.client_secret_env_var.as_deref(), Some("WEB_SECRET"));
+        assert_eq!(oauth.grant.as_deref(), Some("client_credentials"));
+        assert_eq!(oauth.private_key_file.as_deref(), Some("/keys/web.pem"));
+        assert_eq!(oauth.signing_alg.as_deref(), Some("ES256"));
+
+        let bad_grant = err(
+            "[mcp_servers.w]\nurl = \"https://x/mcp\"\n[mcp_servers.w.oauth]\ngrant = \"password\"\n",
+        );
+        assert!(
+            bad_grant.contains("mcp_servers.w.oauth.grant"),
+            "{bad_grant}"
+        );
+        assert!(bad_grant.contains("client_credentials"), "{bad_grant}");
+        let plain = err("oauth_client_metadata_url = \"http://x/c.json\"\n");
+        assert!(plain.contains("https://"), "{plain}");
+        let root = err("oauth_client_metadata_url = \"https://x\"\n");
+        assert!(root.contains("with a path"), "{root}");
     }
 
     #[test]

@@ -31,5 +31,7 @@ pub use paths::{
     SYSTEM_DIR_ENV,
 };
 pub use schema::config_schema_json;
-pub use types::{HttpTransport, McpServerConfig, OAuthClientConfig, StdioTransport, Transport};
+pub use types::{
+    HttpTransport, McpServerConfig, OAUTH_GRANTS, OAuthClientConfig, StdioTransport, Transport,
+};
 pub use writer::*;

@@ -18,6 +18,9 @@ struct ConfigToml {
     mcp_oauth_callback_port: Option<u16>,
     /// Exact redirect URI to register and use at OAuth login (e.g. behind an ingress).
     mcp_oauth_callback_url: Option<String>,
+    /// HTTPS URL of this client's OAuth client ID metadata document (CIMD), used as the client
+    /// id with authorization servers that accept such documents.
+    oauth_client_metadata_url: Option<String>,
     /// Feature flags; see `mcpctl features list`.
     features: Option<BTreeMap<String, bool>>,
     /// Trust of project folders, keyed by absolute path; written by `mcpctl trust`.
@@ -94,6 +97,8 @@ struct McpServerToml {
     oauth_resource: Option<String>,
     /// A pre-registered OAuth client.
     oauth: Option<OAuthToml>,
+    /// This server's client ID metadata document URL (overrides the top-level one).
+    oauth_client_metadata_url: Option<String>,
 }
 
 #[derive(JsonSchema)]
@@ -105,6 +110,23 @@ struct OAuthToml {
     client_secret: Option<String>,
     /// Exact redirect URI to use.
     callback_url: Option<String>,
+    /// Environment variable holding the client secret (mcpctl's key; preferred over
+    /// `client_secret`).
+    client_secret_env_var: Option<String>,
+    /// `authorization_code` (default: a browser login) or `client_credentials` (headless).
+    grant: Option<Grant>,
+    /// PEM file with the private key for `private_key_jwt` client authentication.
+    private_key_file: Option<String>,
+    /// JWS algorithm of `private_key_file` (default `ES256`).
+    signing_alg: Option<String>,
+}
+
+#[derive(JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum Grant {
+    AuthorizationCode,
+    ClientCredentials,
 }
 
 /// The JSON schema of `config.toml`, pretty-printed, ending with a newline.

@@ -100,7 +100,21 @@ pub struct OAuthClientConfig {
     pub client_secret: Option<String>,
     /// An exact redirect URI to use instead of the local listener's.
     pub callback_url: Option<String>,
+    /// mcpctl's own key: the environment variable holding the client secret (preferred over a
+    /// plain `client_secret`, which Codex reads).
+    pub client_secret_env_var: Option<String>,
+    /// The OAuth grant: `authorization_code` (default, a browser login) or `client_credentials`
+    /// (a headless client authenticating with its secret or a private key).
+    pub grant: Option<String>,
+    /// `client_credentials` with `private_key_jwt`: a PEM file holding the client's private key.
+    pub private_key_file: Option<String>,
+    /// The JWS algorithm of `private_key_file` (`ES256` by default; `ES384`, `RS256`, `RS384`,
+    /// `RS512`).
+    pub signing_alg: Option<String>,
 }
+
+/// The grants `oauth.grant` accepts.
+pub const OAUTH_GRANTS: &[&str] = &["authorization_code", "client_credentials"];
 
 /// One server's complete, validated configuration (`[mcp_servers.<name>]`).
 #[derive(Debug, Clone, PartialEq)]
@@ -125,6 +139,9 @@ pub struct McpServerConfig {
     pub oauth_resource: Option<String>,
     /// The `[mcp_servers.<name>.oauth]` sub-table.
     pub oauth: Option<OAuthClientConfig>,
+    /// `oauth_client_metadata_url`: this server's client ID metadata document URL (CIMD),
+    /// overriding the top-level one.
+    pub oauth_client_metadata_url: Option<String>,
 }
 
 impl McpServerConfig {
@@ -141,6 +158,7 @@ impl McpServerConfig {
             scopes: None,
             oauth_resource: None,
             oauth: None,
+            oauth_client_metadata_url: None,
         }
     }
 }

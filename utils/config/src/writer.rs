@@ -726,6 +726,9 @@ impl ServerContent {
         if let Some(resource) = &server.oauth_resource {
             values.push(("oauth_resource", Value::from(resource.as_str())));
         }
+        if let Some(url) = &server.oauth_client_metadata_url {
+            values.push(("oauth_client_metadata_url", Value::from(url.as_str())));
+        }
         if !env_map.is_empty() {
             maps.push(("env", env_map));
         }
@@ -734,7 +737,11 @@ impl ServerContent {
             let fields = [
                 ("client_id", &oauth.client_id),
                 ("client_secret", &oauth.client_secret),
+                ("client_secret_env_var", &oauth.client_secret_env_var),
                 ("callback_url", &oauth.callback_url),
+                ("grant", &oauth.grant),
+                ("private_key_file", &oauth.private_key_file),
+                ("signing_alg", &oauth.signing_alg),
             ];
             let entries: Vec<(String, Value)> = fields
                 .iter()
@@ -1769,7 +1776,7 @@ B = "2"
         server.oauth = Some(OAuthClientConfig {
             client_id: Some("id".to_string()),
             client_secret: Some("shh".to_string()),
-            callback_url: None,
+            ..OAuthClientConfig::default()
         });
         writer
             .upsert_server(&name("remote"), &server, UpsertMode::CreateOnly, None)
