@@ -20,6 +20,10 @@ pub struct ExplainEntry {
     pub json: serde_json::Value,
     /// The layer that set it.
     pub source: LayerSource,
+    /// `-c` flags that set the same key but lost to a higher layer (the managed config, which
+    /// is the top layer as in Codex).
+    #[serde(skip)]
+    pub overridden: Vec<LayerSource>,
 }
 
 impl Workspace {
@@ -43,11 +47,22 @@ impl Workspace {
                         serde_json::to_value(value).unwrap_or(serde_json::Value::Null),
                     )
                 };
+                let overridden = stack
+                    .layers()
+                    .iter()
+                    .filter(|other| {
+                        matches!(other.source(), LayerSource::Override(_))
+                            && other.source() != layer.source()
+                            && sets(other.table(), path)
+                    })
+                    .map(|other| other.source().clone())
+                    .collect();
                 Some(ExplainEntry {
                     key: display_key_path(path),
                     value,
                     json,
                     source: layer.source().clone(),
+                    overridden,
                 })
             })
             .collect();
@@ -69,4 +84,19 @@ impl Workspace {
         }
         Ok(entries)
     }
+}
+
+/// Whether `table` holds a value at `path`.
+fn sets(table: &toml::Table, path: &[String]) -> bool {
+    let Some((last, parents)) = path.split_last() else {
+        return false;
+    };
+    let mut table = table;
+    for key in parents {
+        match table.get(key) {
+            Some(toml::Value::Table(sub)) => table = sub,
+            _ => return false,
+        }
+    }
+    table.contains_key(last)
 }

@@ -43,9 +43,18 @@ pub fn features_json(features: &[FeatureState]) -> anyhow::Result<String> {
 pub fn explain_table(entries: &[ExplainEntry], width: Width) -> String {
     let rows: Vec<Vec<String>> = entries
         .iter()
-        .map(|e| vec![e.key.clone(), e.value.clone(), e.source.to_string()])
+        .map(|e| vec![e.key.clone(), e.value.clone(), explain_source(e)])
         .collect();
     table(&["Key", "Value", "Source"], &rows, width)
+}
+
+/// The layer that set a value, and the `-c` flags it beat.
+fn explain_source(entry: &ExplainEntry) -> String {
+    let mut source = entry.source.to_string();
+    for lost in &entry.overridden {
+        source.push_str(&format!(" (overrides {lost})"));
+    }
+    source
 }
 
 /// `mcpctl config explain --json`: values as JSON values, not TOML text.
@@ -53,7 +62,11 @@ pub fn explain_json(entries: &[ExplainEntry]) -> anyhow::Result<String> {
     let list: Vec<Value> = entries
         .iter()
         .map(|e| {
-            json!({"key": e.key, "value": e.json, "source": e.source.to_string(), "layer": e.source.kind()})
+            let mut entry = json!({"key": e.key, "value": e.json, "source": e.source.to_string(), "layer": e.source.kind()});
+            if !e.overridden.is_empty() {
+                entry["overridden"] = e.overridden.iter().map(ToString::to_string).collect();
+            }
+            entry
         })
         .collect();
     json_text(&list)

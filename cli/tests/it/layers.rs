@@ -1,4 +1,5 @@
-//! Layer precedence: system < user < project < managed < -c.
+//! Layer precedence: system < user < project < -c < managed (the managed config is the top
+//! layer, as in Codex, so a flag cannot undo it).
 
 use crate::support::TestHome;
 
@@ -67,6 +68,50 @@ fn managed_layer_wins_and_writes_say_so() {
     assert_eq!(
         t.run(&["get", "docs", "--json"]).ok().json()["enabled"],
         false
+    );
+}
+
+#[test]
+fn a_c_flag_cannot_reenable_what_the_managed_config_disabled() {
+    let t = TestHome::new();
+    let marker = t.marker("docs");
+    let script = marker.write_script(t.path(), "docs-mcp", 1);
+    t.write_config(&format!(
+        "[mcp_servers.docs]\ncommand = {:?}\n",
+        script.display().to_string()
+    ));
+    let flag = "mcp_servers.docs.enabled=true";
+    // Control: without the managed file the flag starts the server.
+    let control = t.run(&["-c", flag, "tools", "docs"]);
+    assert!(
+        marker.ran(),
+        "control did not start the server: {}",
+        control.stderr
+    );
+    std::fs::remove_file(marker.path()).unwrap();
+
+    t.write_sys(
+        "managed_config.toml",
+        "[mcp_servers.docs]\nenabled = false\n",
+    );
+    for args in [
+        &["-c", flag, "tools", "docs"][..],
+        &["-c", flag, "call", "docs", "x"],
+        &["-c", flag, "list", "--check"],
+    ] {
+        t.run(args);
+        assert!(!marker.ran(), "{args:?} started the server");
+    }
+    let run = t.run(&["-c", flag, "get", "docs", "--json"]).ok();
+    assert_eq!(run.json()["enabled"], false);
+    let run = t
+        .run(&["-c", flag, "config", "explain", "mcp_servers.docs.enabled"])
+        .ok();
+    assert!(
+        run.stdout
+            .contains("[TMP]/sys/managed_config.toml (overrides -c mcp_servers.docs.enabled=true)"),
+        "{}",
+        run.stdout
     );
 }
 

@@ -58,7 +58,7 @@ impl LoadedConfig {
     }
 }
 
-/// Loads defaults → system → user → trusted project → managed → overrides.
+/// Loads defaults → system → user → trusted project → overrides → managed.
 pub fn load_config(
     paths: &Paths,
     cwd: &Path,
@@ -80,15 +80,17 @@ pub fn load_config(
             }
         }
     };
-    for managed in paths.managed_configs() {
-        layers.extend(Layer::load(LayerSource::Managed(managed))?);
-    }
+    // Managed config is the top layer, as in Codex: a `-c` flag cannot undo what an admin
+    // set there (`config explain` shows the flag as overridden).
     for o in overrides {
         layers.push(Layer::single(
             LayerSource::Override(o.raw.clone()),
             &o.key_path,
             o.value.clone(),
         ));
+    }
+    for managed in paths.managed_configs() {
+        layers.extend(Layer::load(LayerSource::Managed(managed))?);
     }
     let stack = LayerStack::new(layers);
     let (config, warnings) = build_config(&stack)?;

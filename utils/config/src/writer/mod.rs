@@ -244,11 +244,7 @@ impl ConfigWriter {
     /// result atomically unless it is byte-identical. If the file changes between the read and
     /// the rename (a writer that takes no lock, such as Codex), the edit is redone on the new
     /// content instead of overwriting that change.
-    fn edit<F>(
-        &self,
-        expected: Option<&Version>,
-        change: F,
-    ) -> Result<WriteOutcome, WriteError>
+    fn edit<F>(&self, expected: Option<&Version>, change: F) -> Result<WriteOutcome, WriteError>
     where
         F: Fn(&mut DocumentMut) -> Result<(), WriteError>,
     {
