@@ -63,6 +63,7 @@ impl Workspace {
         // Every requirements file that exists applies (the fixed one and an extra one).
         let mut requirements = Vec::new();
         for path in options.paths.requirements() {
+            mcpctl_private_file::check_private(&path).map_err(mcpctl_config::ConfigError::from)?;
             if let Some(loaded) = Requirements::load(&path)? {
                 requirements.push(loaded);
             }

@@ -12,6 +12,7 @@ mod codex_interop;
 mod concurrency;
 mod errors;
 mod faults;
+mod file_modes;
 mod interop;
 mod layers;
 mod list;

@@ -19,6 +19,9 @@ pub enum ConfigError {
         #[source]
         source: std::io::Error,
     },
+    /// A file that steers mcpctl could have been written by another user.
+    #[error(transparent)]
+    NotPrivate(#[from] mcpctl_private_file::OwnershipError),
     /// A file is not valid TOML.
     #[error("{location}: {message}\n{snippet}")]
     Syntax {

@@ -113,11 +113,15 @@ impl Layer {
         })
     }
 
-    /// Reads and parses a file; a missing file is `Ok(None)`.
+    /// Reads and parses a file; a missing file is `Ok(None)`. A file that another user could
+    /// have written (or whose folder they can write) is refused.
     pub fn load(source: LayerSource) -> Result<Option<Self>, ConfigError> {
         let Some(path) = source.path() else {
             return Ok(None);
         };
+        // As ssh's StrictModes: a file (or its folder) that another user can write could make
+        // mcpctl run that user's programs as you.
+        mcpctl_private_file::check_private(path)?;
         match std::fs::read_to_string(path) {
             Ok(text) => Self::parse(source, &text).map(Some),
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),

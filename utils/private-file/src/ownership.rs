@@ -79,13 +79,29 @@ fn check_one(path: &Path, meta: &fs::Metadata, is_dir: bool) -> Result<(), Owner
     }
     let mode = meta.mode() & 0o7777;
     let sticky = is_dir && mode & 0o1000 != 0;
-    if mode & 0o022 != 0 && !sticky {
+    let others_write = mode & 0o002 != 0;
+    let group_write = mode & 0o020 != 0 && !private_group(meta.gid(), me);
+    if (others_write || group_write) && !sticky {
         return Err(OwnershipError::WritableByOthers {
             path: path.to_path_buf(),
             mode,
         });
     }
     Ok(())
+}
+
+/// Whether `gid` is the user-private group of `uid` (Debian's and Ubuntu's default, with umask
+/// 002): named as the user and with no other members, so its write bit gives nobody else
+/// access. Debian's OpenSSH makes the same exception to StrictModes.
+fn private_group(gid: u32, uid: u32) -> bool {
+    use nix::unistd::{Gid, Group, Uid, User};
+    let (Ok(Some(group)), Ok(Some(user))) = (
+        Group::from_gid(Gid::from_raw(gid)),
+        User::from_uid(Uid::from_raw(uid)),
+    ) else {
+        return false;
+    };
+    group.name == user.name && group.mem.iter().all(|member| *member == user.name)
 }
 
 #[cfg(test)]
@@ -114,5 +130,30 @@ mod tests {
         assert!(err.contains("home is writable"), "{err}");
         fs::set_permissions(&dir, fs::Permissions::from_mode(0o1777)).unwrap();
         assert!(check_private(&file).is_ok(), "a sticky folder is fine");
+    }
+
+    #[test]
+    fn group_write_is_refused_unless_the_group_is_the_users_own() {
+        use nix::unistd::{Gid, Group, Uid, User};
+        use std::os::unix::fs::chown;
+        let me = User::from_uid(Uid::current()).unwrap().unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join("config.toml");
+        fs::write(&file, "").unwrap();
+        fs::set_permissions(&file, fs::Permissions::from_mode(0o660)).unwrap();
+        let own = Group::from_gid(me.gid).unwrap();
+        let private = own.is_some_and(|g| g.name == me.name && g.mem.iter().all(|m| *m == me.name));
+        assert_eq!(check_private(&file).is_ok(), private);
+        // Another group (only root may hand a file to a group it is not in).
+        if !Uid::current().is_root() {
+            return;
+        }
+        let other = (1..100)
+            .filter_map(|gid| Group::from_gid(Gid::from_raw(gid)).ok().flatten())
+            .find(|g| g.name != me.name)
+            .expect("some system group");
+        chown(&file, None, Some(other.gid.as_raw())).unwrap();
+        let err = check_private(&file).unwrap_err().to_string();
+        assert!(err.contains("writable by other users (mode 0660)"), "{err}");
     }
 }
