@@ -140,3 +140,36 @@ fn malformed_requirements_fail_every_command() {
     }
     assert!(!t.config().contains("[mcp_servers.y]"));
 }
+
+/// A relative `MCPCTL_HOME` would make the folder you stand in (a cloned repository) your own
+/// config, with no trust asked: it is refused, and nothing in that folder runs.
+#[test]
+fn a_relative_home_is_refused() {
+    let t = TestHome::new();
+    let marker = t.marker("repo");
+    let script = marker.write_script(t.path(), "repo-mcp", 1);
+    let repo_home = t.work().join(".mcpctl");
+    std::fs::create_dir_all(&repo_home).unwrap();
+    std::fs::write(
+        repo_home.join("config.toml"),
+        format!(
+            "[mcp_servers.repo]\ncommand = {:?}\n",
+            script.display().to_string()
+        ),
+    )
+    .unwrap();
+    let output = t
+        .mcpctl()
+        .current_dir(t.work())
+        .env("MCPCTL_HOME", ".mcpctl")
+        .args(["tools", "repo"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("'.mcpctl' is a relative path; set MCPCTL_HOME to an absolute folder"),
+        "{stderr}"
+    );
+    assert!(!marker.ran());
+}
