@@ -9,6 +9,7 @@ use crate::commands::{
     callback_url::CallbackUrlArgs, completions::CompletionsArgs, config::ConfigCommand,
     features::FeaturesCommand, get::GetArgs, import::ImportArgs, list::ListArgs, login::LoginArgs,
     logout::LogoutArgs, read::ReadArgs, toggle::NameArg, tools::ToolsArgs, trust::TrustArgs,
+    trust::UntrustArgs,
 };
 
 const AFTER_HELP: &str = "\
@@ -80,8 +81,10 @@ pub enum Command {
     Auth(AuthCommand),
     /// Print the exact OAuth redirect URI of a server's logins, to register with a provider.
     CallbackUrl(CallbackUrlArgs),
-    /// Trust a project folder, so its .mcpctl/config.toml is read.
+    /// Trust a project as its config is now, so its .mcpctl/config.toml is read.
     Trust(TrustArgs),
+    /// Stop trusting a project.
+    Untrust(UntrustArgs),
     /// Feature flags.
     #[command(subcommand)]
     Features(FeaturesCommand),

@@ -26,6 +26,7 @@ mod tool_args;
 mod tool_list;
 mod tool_names;
 mod tools_cache;
+mod trust;
 mod uri_template;
 mod views;
 mod workspace;
@@ -79,6 +80,7 @@ pub use tool_names::{
     tool_filter_status,
 };
 pub use tools_cache::{CacheError, CachedServerInfo, CachedTools, ToolsCache};
+pub use trust::{TrustReport, TrustState};
 pub use uri_template::expand_uri_template;
 pub use views::{OAuthView, ServerView, TransportView, auth_label};
 pub use workspace::{LoadOptions, Workspace};
@@ -90,7 +92,8 @@ pub use mcpctl_credentials_store::{Deleted as CredentialsDeleted, Location as Cr
 // depend on this crate alone.
 pub use mcpctl_config::{
     ConfigOverride, FeatureState, HttpTransport, LayerSource, McpServerConfig, OAuthClientConfig,
-    Paths, ServerName, Stage, StdioTransport, Transport, config_schema_json, display_key_path,
+    Paths, ProjectStatus, ServerName, Stage, StdioTransport, Transport, config_schema_json,
+    display_key_path,
 };
 
 /// The MCP client's hooks and types that front ends use: elicitation, progress, results.

@@ -196,23 +196,6 @@ impl Workspace {
         })
     }
 
-    /// Marks a project folder as trusted, so its `.mcpctl/config.toml` is read.
-    pub fn trust_project(&self, dir: &Path) -> Result<EditOutcome, CoreError> {
-        let dir = self.cwd().join(dir);
-        let dir = dir
-            .canonicalize()
-            .ok()
-            .filter(|d| d.is_dir())
-            .ok_or(CoreError::NotAFolder { path: dir })?;
-        let outcome = self.writer().set_project_trusted(&dir)?;
-        Ok(EditOutcome {
-            path: outcome.path,
-            changed: outcome.changed,
-            replaced: false,
-            warnings: Vec::new(),
-        })
-    }
-
     fn not_user_defined(&self, name: &str, source: &LayerSource) -> CoreError {
         CoreError::NotUserDefined {
             name: name.to_string(),

@@ -86,6 +86,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Enable(args) => toggle::run(&workspace, &args, true),
         Command::Disable(args) => toggle::run(&workspace, &args, false),
         Command::Trust(args) => trust::run(&workspace, &args),
+        Command::Untrust(args) => trust::run_untrust(&workspace, &args),
         Command::Login(args) => login::run(&workspace, &args),
         Command::Logout(args) => logout::run(&workspace, &args),
         Command::Auth(command) => auth::run(&workspace, &command),

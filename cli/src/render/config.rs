@@ -1,6 +1,6 @@
 //! `mcpctl features list`, `config explain` and `config paths`.
 
-use mcpctl_core::{ExplainEntry, FeatureState, Workspace};
+use mcpctl_core::{ExplainEntry, FeatureState, ProjectStatus, Workspace};
 use serde_json::{Value, json};
 
 use super::{Width, json_text, table};
@@ -80,6 +80,11 @@ pub fn paths_table(workspace: &Workspace) -> String {
         ("system config", paths.system_config()),
         ("user config", paths.user_config()),
     ];
+    let project_note = match &workspace.loaded().project {
+        ProjectStatus::Ignored(_) => Some("exists, not trusted"),
+        ProjectStatus::Changed { .. } => Some("exists, changed since trusted (not read)"),
+        _ => None,
+    };
     if let Some(project) = paths.project_config(workspace.cwd()) {
         rows.push(("project config", project.file));
     }
@@ -92,7 +97,11 @@ pub fn paths_table(workspace: &Workspace) -> String {
     let rows: Vec<Vec<String>> = rows
         .into_iter()
         .map(|(what, path)| {
-            let exists = if path.exists() { "exists" } else { "missing" };
+            let exists = match (what, project_note) {
+                ("project config", Some(note)) => note,
+                _ if path.exists() => "exists",
+                _ => "missing",
+            };
             vec![
                 what.to_string(),
                 path.display().to_string(),

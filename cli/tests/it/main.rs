@@ -23,3 +23,4 @@ mod oauth;
 mod policy;
 mod snapshots_all;
 mod support;
+mod trust;

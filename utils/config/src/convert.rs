@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::Serialize;
@@ -224,6 +224,12 @@ fn projects(cx: &Cx<'_>, root: &Table) -> Result<BTreeMap<PathBuf, TrustLevel>, 
         .ok_or_else(|| cx.invalid(&base, "expected a table of project folders"))?;
     for (dir, value) in projects {
         let path = child(&base, dir);
+        if !Path::new(dir).is_absolute() {
+            return Err(cx.invalid(
+                &path,
+                "a project folder must be an absolute path: a relative one would trust whatever folder you stand in; write the full path, or run `mcpctl trust` in the project",
+            ));
+        }
         let Some(level) = value.as_table().and_then(|t| t.get("trust_level")) else {
             continue;
         };

@@ -22,6 +22,9 @@ pub enum ConfigError {
     /// A file that steers mcpctl could have been written by another user.
     #[error(transparent)]
     NotPrivate(#[from] mcpctl_private_file::OwnershipError),
+    /// The trust records could not be read.
+    #[error(transparent)]
+    Trust(#[from] crate::trust::TrustStoreError),
     /// A file is not valid TOML.
     #[error("{location}: {message}\n{snippet}")]
     Syntax {

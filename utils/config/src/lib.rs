@@ -14,6 +14,7 @@ mod load;
 mod name;
 mod paths;
 mod schema;
+mod trust;
 mod types;
 mod writer;
 
@@ -31,6 +32,7 @@ pub use paths::{
     SYSTEM_DIR_ENV,
 };
 pub use schema::config_schema_json;
+pub use trust::{Fingerprint, TRUST_FILE, TrustRecord, TrustRecords, TrustStoreError};
 pub use types::{
     HttpTransport, McpServerConfig, OAUTH_GRANTS, OAuthClientConfig, StdioTransport, Transport,
 };

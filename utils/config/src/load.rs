@@ -7,6 +7,7 @@ use crate::error::ConfigError;
 use crate::features::{FEATURES, Stage};
 use crate::layers::{Layer, LayerSource, LayerStack};
 use crate::paths::{Paths, ProjectConfig};
+use crate::trust::{Fingerprint, TrustRecords};
 
 /// One `-c key=value` (or `--enable`/`--disable`) flag, already parsed.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,6 +29,13 @@ pub enum ProjectStatus {
     Trusted(ProjectConfig),
     /// An untrusted project's config was ignored.
     Ignored(ProjectConfig),
+    /// A trusted project's config changed since it was trusted, and was ignored.
+    Changed {
+        /// The project.
+        project: ProjectConfig,
+        /// What changed, one key per line (`mcp_servers.x.command: changed`), no values.
+        changes: Vec<String>,
+    },
 }
 
 /// Everything loaded from the configuration files and flags.
@@ -53,6 +61,22 @@ impl LoadedConfig {
                 project.root.display(),
                 project.root.display()
             )],
+            ProjectStatus::Changed { project, changes } => {
+                let shown: Vec<&str> = changes.iter().take(3).map(String::as_str).collect();
+                let more = changes.len().saturating_sub(shown.len());
+                let more = if more > 0 {
+                    format!(", and {more} more")
+                } else {
+                    String::new()
+                };
+                vec![format!(
+                    "note: ignoring {} because it changed since you trusted {} ({}{more}); review it with `mcpctl trust --show`, then run `mcpctl trust {}` to use it",
+                    project.file.display(),
+                    project.root.display(),
+                    shown.join(", "),
+                    project.root.display()
+                )]
+            }
             _ => Vec::new(),
         }
     }
@@ -73,8 +97,21 @@ pub fn load_config(
         Some(project) => {
             let (trust_config, _) = build_config(&LayerStack::new(layers.clone()))?;
             if is_trusted(&trust_config, &project.root) {
-                layers.extend(Layer::load(LayerSource::Project(project.file.clone()))?);
-                ProjectStatus::Trusted(project)
+                let layer = Layer::load(LayerSource::Project(project.file.clone()))?;
+                let records = TrustRecords::load(paths.home())?;
+                let changes = match (records.get(&normalize(&project.root)), &layer) {
+                    (Some(record), Some(layer)) => {
+                        Fingerprint::of(layer.table()).changes_since(&record.fingerprint)
+                    }
+                    // Trusted by Codex or an older mcpctl: no fingerprint to hold it to.
+                    _ => Vec::new(),
+                };
+                if changes.is_empty() {
+                    layers.extend(layer);
+                    ProjectStatus::Trusted(project)
+                } else {
+                    ProjectStatus::Changed { project, changes }
+                }
             } else {
                 ProjectStatus::Ignored(project)
             }
@@ -123,23 +160,18 @@ fn defaults_layer() -> Layer {
     Layer::from_table(LayerSource::Defaults, table)
 }
 
-/// A project is trusted when it or one of its parent folders is marked trusted, and no nearer
-/// folder is marked untrusted.
+/// A project is trusted when its exact root is marked trusted: trust does not spread to the
+/// folders below a trusted one (a clone under a trusted `~/src`, a nested repository, a
+/// package's `.mcpctl/` under `node_modules`).
 fn is_trusted(config: &Config, root: &Path) -> bool {
-    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    for dir in root.ancestors() {
-        let found = config
-            .projects
-            .iter()
-            .find(|(path, _)| normalize(path) == dir)
-            .map(|(_, level)| *level);
-        if let Some(level) = found {
-            return level == TrustLevel::Trusted;
-        }
-    }
-    false
+    let root = normalize(root);
+    config
+        .projects
+        .iter()
+        .any(|(path, level)| *level == TrustLevel::Trusted && normalize(path) == root)
 }
 
-fn normalize(path: &Path) -> PathBuf {
+/// `path` with symbolic links resolved, when it exists.
+pub(crate) fn normalize(path: &Path) -> PathBuf {
     path.canonicalize().unwrap_or_else(|_| path.to_path_buf())
 }
