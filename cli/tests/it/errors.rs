@@ -147,3 +147,23 @@ fn secret_override_is_not_echoed() {
     );
     assert!(!run.stderr.contains("424242"), "{}", run.stderr);
 }
+
+/// A syntax error quotes its line, but never a secret value on it (issue 13 §3): not in the
+/// loader's error, not in the writer's.
+#[test]
+fn syntax_error_snippets_mask_secret_values() {
+    let t = TestHome::new();
+    t.write_config(
+        "[mcp_servers.x]\ncommand = \"npx\"\n[mcp_servers.x.env]\nAPI_TOKEN = \"tok-s3cret-42\" oops\n",
+    );
+    for args in [&["list"][..], &["add", "y", "--", "echo"], &["get", "x"]] {
+        let run = t.run(args).fails(1);
+        assert!(!run.stderr.contains("s3cret"), "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("API_TOKEN = \"*************\" oops"),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("config.toml:4:"), "{}", run.stderr);
+    }
+}

@@ -186,6 +186,7 @@ pub(crate) fn syntax_error(
     let offset = span.map(|s| s.start).unwrap_or(0).min(text.len());
     let (line, column) = line_column(text, offset);
     let source_line = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
+    let source_line = crate::snippet::masked_line(text, line, source_line);
     let caret = format!("{}^", " ".repeat(column.saturating_sub(1)));
     ConfigError::Syntax {
         location: format!("{source}:{line}:{column}"),

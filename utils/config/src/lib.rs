@@ -14,6 +14,7 @@ mod load;
 mod name;
 mod paths;
 mod schema;
+mod snippet;
 mod trust;
 mod types;
 mod writer;

@@ -136,6 +136,7 @@ pub(super) fn syntax_error(path: &Path, text: &str, offset: usize, message: &str
         .collect();
     caret.push('^');
     let line = text[line_start..line_end].trim_end_matches('\r');
+    let line = crate::snippet::masked_line(text, line_number, line);
     WriteError::Syntax {
         path: path.to_path_buf(),
         location: format!("{}:{line_number}:{column}", path.display()),
