@@ -93,6 +93,10 @@ impl Workspace {
                 ),
             );
         }
+        warnings.extend(crate::policy::cleartext_warning(
+            &request.name,
+            &request.config,
+        ));
         Ok(EditOutcome {
             path: outcome.path,
             changed: outcome.changed,

@@ -160,6 +160,12 @@ impl EffectiveServer {
         &self.unknown_keys
     }
 
+    /// A warning when the server sends credentials (a bearer token, headers) over plain
+    /// `http://` to another machine, where anyone on the path can read them.
+    pub fn cleartext_warning(&self) -> Option<String> {
+        cleartext_warning(&self.name, &self.config)
+    }
+
     /// Auth status known offline: bearer token configured or not applicable.
     pub fn auth_status(&self) -> AuthStatus {
         match &self.config.transport {
@@ -291,6 +297,30 @@ fn policy_decision(
         }
     };
     requirements.check(name.as_str(), &identity)
+}
+
+/// A warning when server `name` sends credentials (a bearer token, headers) over plain
+/// `http://` to another machine, where anyone on the network path can read them.
+pub(crate) fn cleartext_warning(name: &ServerName, config: &McpServerConfig) -> Option<String> {
+    let Transport::StreamableHttp(http) = &config.transport else {
+        return None;
+    };
+    let url = url::Url::parse(&http.url).ok()?;
+    let mut sent = Vec::new();
+    if http.bearer_token_env_var.is_some() {
+        sent.push("a bearer token");
+    }
+    if !http.http_headers.is_empty() || !http.env_http_headers.is_empty() {
+        sent.push("custom headers");
+    }
+    if url.scheme() != "http" || crate::oauth_settings::is_local(&url) || sent.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "MCP server '{name}' sends {} to {} over plain http://, readable by anyone on the network path; use an https:// URL",
+        sent.join(" and "),
+        url.host_str().unwrap_or("?"),
+    ))
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use anyhow::Result;
 use clap::Args;
 use mcpctl_core::{ServerView, Workspace};
 
-use crate::output::{out, outln};
+use crate::output::{out, outln, warn};
 use crate::render;
 
 #[derive(Debug, Args)]
@@ -23,6 +23,9 @@ pub struct GetArgs {
 
 pub fn run(workspace: &Workspace, args: &GetArgs) -> Result<ExitCode> {
     let server = workspace.server(&args.name)?;
+    if let Some(warning) = server.cleartext_warning() {
+        warn(warning);
+    }
     let view = ServerView::new(server, &workspace.auth_statuses(), args.show_secrets);
     if args.json {
         outln(&render::json_text(&view)?)?;

@@ -6,7 +6,7 @@ use anyhow::Result;
 use clap::Args;
 use mcpctl_core::{ServerView, Workspace};
 
-use crate::output::{out, outln};
+use crate::output::{out, outln, warn};
 use crate::render::{self, Width};
 
 #[derive(Debug, Args)]
@@ -29,6 +29,13 @@ pub struct ListArgs {
 }
 
 pub fn run(workspace: &Workspace, args: &ListArgs) -> Result<ExitCode> {
+    for warning in workspace
+        .servers()
+        .iter()
+        .filter_map(|s| s.cleartext_warning())
+    {
+        warn(warning);
+    }
     let auth = workspace.auth_statuses();
     let views: Vec<ServerView> = workspace
         .servers()

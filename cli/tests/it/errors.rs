@@ -167,3 +167,40 @@ fn syntax_error_snippets_mask_secret_values() {
         assert!(run.stderr.contains("config.toml:4:"), "{}", run.stderr);
     }
 }
+
+/// Credentials over plain http:// to another machine are warned about on add, get and list;
+/// loopback and https are not (issue 13 §3).
+#[test]
+fn credentials_over_plain_http_are_warned_about() {
+    let t = TestHome::new();
+    let expected = "warning: MCP server 'remote' sends a bearer token to mcp.example.com over plain http://, readable by anyone on the network path; use an https:// URL";
+    let run = t
+        .run(&[
+            "add",
+            "remote",
+            "--url",
+            "http://mcp.example.com/mcp",
+            "--bearer-token-env-var",
+            "TOKEN",
+        ])
+        .ok();
+    assert!(run.stderr.contains(expected), "{}", run.stderr);
+    for args in [&["get", "remote"][..], &["list"]] {
+        let run = t.run(args).ok();
+        assert!(run.stderr.contains(expected), "{args:?}: {}", run.stderr);
+    }
+    for url in ["http://127.0.0.1:9/mcp", "https://mcp.example.com/mcp"] {
+        let run = t
+            .run(&[
+                "add",
+                "other",
+                "--url",
+                url,
+                "--bearer-token-env-var",
+                "T",
+                "--replace",
+            ])
+            .ok();
+        assert!(!run.stderr.contains("plain http"), "{url}: {}", run.stderr);
+    }
+}
