@@ -118,3 +118,77 @@ fn a_managed_config_planted_by_another_user_is_refused() {
     );
     assert!(!marker.ran(), "the planted server ran");
 }
+
+/// What mcpctl creates is private, checked as a second user (issue 13): a live command run
+/// before any write creates the home 0700, `log/` 0700 and the server's log 0600, and the
+/// second user cannot read a token the server printed to its stderr.
+#[test]
+fn what_mcpctl_creates_is_private_to_the_user() {
+    use std::os::unix::fs::MetadataExt as _;
+    let t = TestHome::new();
+    t.share_with_other_users();
+    let home = t.path().join("fresh-home");
+    let server = mcpctl_test_support::test_server_bin();
+    // The config comes from -c alone, so nothing was written before the live command.
+    let output = t
+        .mcpctl()
+        .env("MCPCTL_HOME", &home)
+        .args([
+            "-c",
+            "mcp_servers.docs.command=\"sh\"",
+            "-c",
+            &format!(
+                "mcp_servers.docs.args=[\"-c\", \"echo token-s3cret-77 >&2; exec {}\"]",
+                server.display()
+            ),
+            "tools",
+            "docs",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let mode = |p: &Path| fs::metadata(p).unwrap().mode() & 0o777;
+    let log_dir = home.join("log");
+    let log = fs::read_dir(&log_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().ends_with(".log"))
+        .expect("a server log");
+    assert!(
+        fs::read_to_string(&log)
+            .unwrap()
+            .contains("token-s3cret-77")
+    );
+    assert_eq!(mode(&home), 0o700, "home");
+    assert_eq!(mode(&log_dir), 0o700, "log/");
+    assert_eq!(mode(&log), 0o600, "{}", log.display());
+    for entry in walk(&home) {
+        let m = mode(&entry);
+        assert_eq!(m & 0o077, 0, "{} is {m:o}", entry.display());
+    }
+    let Some(other) = OtherUser::get() else {
+        return;
+    };
+    assert!(
+        !other.can_read(&log),
+        "the second user can read the server log"
+    );
+    assert_eq!(other.read(&log), None);
+    assert!(!other.can_write(&home));
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        }
+        out.push(path);
+    }
+    out
+}
