@@ -64,8 +64,8 @@ pub enum Command {
     Resources(crate::commands::resources::ServerJsonArgs),
     /// Read one resource of a server.
     Read(ReadArgs),
-    /// List the prompts of a server.
-    Prompts(crate::commands::resources::ServerJsonArgs),
+    /// List the prompts of a server, or render one: `prompts get SERVER PROMPT KEY=VALUE...`.
+    Prompts(crate::commands::resources::PromptsArgs),
     /// Remove an MCP server from the user config.
     Remove(NameArg),
     /// Enable an MCP server.

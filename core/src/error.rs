@@ -105,6 +105,24 @@ pub enum CoreError {
         /// The closest tool name, if any is close.
         suggestion: Option<String>,
     },
+    /// A server has no prompt of this name.
+    #[error("MCP server '{server}' has no prompt named '{prompt}'.{}", suggestion.as_ref().map(|s| format!(" Did you mean '{s}'?")).unwrap_or_default())]
+    UnknownPrompt {
+        /// The server.
+        server: String,
+        /// The prompt asked for.
+        prompt: String,
+        /// The closest prompt name, if any is close.
+        suggestion: Option<String>,
+    },
+    /// Arguments of `prompts get` that the prompt does not declare, or required ones missing.
+    #[error("invalid arguments for prompt '{prompt}': {message}")]
+    InvalidPromptArguments {
+        /// The prompt.
+        prompt: String,
+        /// What is wrong, with the arguments the prompt takes.
+        message: String,
+    },
     /// The tool exists but the configuration hides it.
     #[error("tool '{tool}' of MCP server '{server}' is filtered out by {reason}")]
     ToolFiltered {

@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use mcpctl_rmcp_client::{
-    ClientHooks, McpClient, Prompt, ReadResourceResult, Resource, ResourceTemplate,
+    ClientHooks, GetPromptResult, McpClient, Prompt, ReadResourceResult, Resource, ResourceTemplate,
 };
 use tokio::sync::mpsc;
 
@@ -232,6 +232,91 @@ impl LiveSession<'_> {
         let outcome = async {
             let connection = self.one().await?;
             list_prompts(&connection).await
+        }
+        .await;
+        self.manager.shutdown().await;
+        outcome
+    }
+
+    /// `prompts get`: one prompt of the server this session started, its arguments (`KEY=VALUE`
+    /// strings, as MCP prompt arguments are) checked against what the prompt declares.
+    pub async fn prompt(
+        self,
+        name: &str,
+        arguments: &[(String, String)],
+    ) -> Result<GetPromptResult, CoreError> {
+        let outcome = async {
+            let connection = self.one().await?;
+            let prompts = list_prompts(&connection).await?;
+            let server = self.only.clone().unwrap_or_default();
+            let Some(prompt) = prompts.iter().find(|p| p.name == name) else {
+                return Err(CoreError::UnknownPrompt {
+                    server,
+                    suggestion: mcpctl_fuzzy_match::did_you_mean(
+                        name,
+                        prompts.iter().map(|p| p.name.as_str()),
+                    )
+                    .map(str::to_string),
+                    prompt: name.to_string(),
+                });
+            };
+            let declared = prompt.arguments.clone().unwrap_or_default();
+            let takes = || {
+                if declared.is_empty() {
+                    "it takes no arguments".to_string()
+                } else {
+                    let names: Vec<String> = declared
+                        .iter()
+                        .map(|a| {
+                            if a.required == Some(true) {
+                                format!("{} (required)", a.name)
+                            } else {
+                                a.name.clone()
+                            }
+                        })
+                        .collect();
+                    format!("it takes {}", names.join(", "))
+                }
+            };
+            let invalid = |message: String| CoreError::InvalidPromptArguments {
+                prompt: name.to_string(),
+                message,
+            };
+            for (key, _) in arguments {
+                if !declared.iter().any(|a| &a.name == key) {
+                    let hint = mcpctl_fuzzy_match::did_you_mean(
+                        key,
+                        declared.iter().map(|a| a.name.as_str()),
+                    )
+                    .map(|s| format!(" (did you mean '{s}'?)"))
+                    .unwrap_or_default();
+                    return Err(invalid(format!(
+                        "unknown argument '{key}'{hint}; {}",
+                        takes()
+                    )));
+                }
+            }
+            let missing: Vec<&str> = declared
+                .iter()
+                .filter(|a| a.required == Some(true))
+                .filter(|a| !arguments.iter().any(|(k, _)| *k == a.name))
+                .map(|a| a.name.as_str())
+                .collect();
+            if !missing.is_empty() {
+                return Err(invalid(format!(
+                    "missing {}; {}",
+                    missing.join(", "),
+                    takes()
+                )));
+            }
+            let map: serde_json::Map<String, Value> = arguments
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                .collect();
+            let client = client_offering(&connection, Offering::Prompts)?;
+            Ok(client
+                .get_prompt(name, (!map.is_empty()).then_some(map))
+                .await?)
         }
         .await;
         self.manager.shutdown().await;

@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use rmcp::ServiceExt;
 use rmcp::model::{
-    CallToolRequestParams, CallToolResult, Prompt, ReadResourceRequestParams, ReadResourceResult,
-    Resource, ResourceTemplate, ServerPeerInfo, Tool,
+    CallToolRequestParams, CallToolResult, GetPromptRequestParams, GetPromptResult, Prompt,
+    ReadResourceRequestParams, ReadResourceResult, Resource, ResourceTemplate, ServerPeerInfo,
+    Tool,
 };
 use rmcp::service::{ClientInitializeError, RoleClient, RunningService, ServiceError};
 
@@ -316,6 +317,24 @@ impl McpClient {
                 .map(|page| (page.prompts, page.next_cursor))
         });
         self.listing(Operation::ListPrompts, listed).await
+    }
+
+    /// One prompt with its arguments filled in (`prompts/get`); a server that answers
+    /// `input_required` gets its rounds through this connection's handler, as for tools.
+    pub async fn get_prompt(
+        &self,
+        name: &str,
+        arguments: Option<serde_json::Map<String, serde_json::Value>>,
+    ) -> Result<GetPromptResult, ClientError> {
+        let operation = Operation::GetPrompt {
+            prompt: name.to_owned(),
+        };
+        let mut params = GetPromptRequestParams::new(name);
+        if let Some(arguments) = arguments {
+            params = params.with_arguments(arguments);
+        }
+        self.request(operation, self.service.get_prompt(params))
+            .await
     }
 
     /// Calls a tool; `arguments` must be a JSON object or null.

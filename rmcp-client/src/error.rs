@@ -58,6 +58,11 @@ pub enum Operation {
     },
     /// `prompts/list`.
     ListPrompts,
+    /// `prompts/get` of one prompt.
+    GetPrompt {
+        /// The prompt's name.
+        prompt: String,
+    },
     /// `ping`.
     Ping,
 }
@@ -83,6 +88,7 @@ impl fmt::Display for Operation {
             Operation::ListResourceTemplates => f.write_str("resources/templates/list"),
             Operation::ReadResource { uri } => write!(f, "resources/read `{uri}`"),
             Operation::ListPrompts => f.write_str("prompts/list"),
+            Operation::GetPrompt { prompt } => write!(f, "prompts/get `{prompt}`"),
             Operation::Ping => f.write_str("ping"),
         }
     }

@@ -36,6 +36,8 @@ pub use transport::MAX_QUEUED;
 
 /// The result type of [`McpClient::call_tool`].
 pub use rmcp::model::CallToolResult;
+/// A prompt's messages as returned by [`McpClient::get_prompt`].
+pub use rmcp::model::GetPromptResult;
 /// A prompt as returned by [`McpClient::list_prompts`].
 pub use rmcp::model::Prompt;
 /// A resource as returned by [`McpClient::list_resources`].

@@ -91,3 +91,54 @@ pub fn prompts(prompts: &Value, width: Width) -> String {
     }
     table(&["Prompt", "Arguments", "Description"], &rows, width)
 }
+
+/// `mcpctl prompts get`: each message as `[role]` and its content; text as text (escaped),
+/// other content named with its type (images, audio, embedded resources and links).
+pub fn prompt_messages(result: &Value) -> String {
+    let mut text = String::new();
+    if let Some(description) = result.get("description").and_then(Value::as_str) {
+        text.push_str(&format!("{}\n\n", super::text_block(description)));
+    }
+    let messages = result.get("messages").and_then(Value::as_array);
+    for (i, message) in messages.into_iter().flatten().enumerate() {
+        if i > 0 {
+            text.push('\n');
+        }
+        let role = message.get("role").and_then(Value::as_str).unwrap_or("?");
+        text.push_str(&format!("[{}]\n", super::one_line(role)));
+        let content = message.get("content").unwrap_or(&Value::Null);
+        let kind = content.get("type").and_then(Value::as_str).unwrap_or("?");
+        match kind {
+            "text" => {
+                let body = content.get("text").and_then(Value::as_str).unwrap_or("");
+                text.push_str(&super::text_block(body));
+                text.push('\n');
+            }
+            "resource" => {
+                let resource = content.get("resource").unwrap_or(&Value::Null);
+                let uri = resource.get("uri").and_then(Value::as_str).unwrap_or("?");
+                text.push_str(&format!("(resource {})\n", super::one_line(uri)));
+                if let Some(body) = resource.get("text").and_then(Value::as_str) {
+                    text.push_str(&super::text_block(body));
+                    text.push('\n');
+                }
+            }
+            "resource_link" => {
+                let uri = content.get("uri").and_then(Value::as_str).unwrap_or("?");
+                text.push_str(&format!("(link {})\n", super::one_line(uri)));
+            }
+            other => {
+                let mime = content
+                    .get("mimeType")
+                    .and_then(Value::as_str)
+                    .unwrap_or("?");
+                text.push_str(&format!(
+                    "({} {}; use --json to get it)\n",
+                    super::one_line(other),
+                    super::one_line(mime)
+                ));
+            }
+        }
+    }
+    text
+}

@@ -503,3 +503,47 @@ fn elicitation_asks_on_a_terminal() {
     assert_eq!(content["verified"], false);
     assert_eq!(content["status"], "active");
 }
+
+#[test]
+fn prompts_get_renders_a_prompt_and_checks_its_arguments() {
+    let t = TestHome::new();
+    t.write_config(&server("t", &[], ""));
+    let run = t.run(&["prompts", "get", "t", "greet", "name=Ada"]).ok();
+    assert_eq!(run.stdout, "[user]\nSay hello to Ada.\n");
+    let run = t
+        .run(&["prompts", "get", "t", "greet", "name=Ada", "--json"])
+        .ok();
+    assert_eq!(
+        run.json()["messages"][0]["content"]["text"],
+        "Say hello to Ada."
+    );
+    for (args, expected) in [
+        (
+            &["prompts", "get", "t", "greet"][..],
+            "error: invalid arguments for prompt 'greet': missing name; it takes name (required)",
+        ),
+        (
+            &["prompts", "get", "t", "gret"],
+            "error: MCP server 't' has no prompt named 'gret'. Did you mean 'greet'?",
+        ),
+        (
+            &["prompts", "get", "t", "greet", "nme=x"],
+            "error: invalid arguments for prompt 'greet': unknown argument 'nme' (did you mean 'name'?); it takes name (required)",
+        ),
+    ] {
+        let run = t.run(args).fails(1);
+        assert_eq!(run.stderr.trim_end(), expected, "{args:?}");
+    }
+    let run = t.run(&["prompts", "get", "t", "greet", "name"]).fails(2);
+    assert!(
+        run.stderr.contains("expected KEY=VALUE, got 'name'"),
+        "{}",
+        run.stderr
+    );
+    // The listing keeps its old form, and `prompts list` reaches a server named `get`.
+    let run = t.run(&["prompts", "t"]).ok();
+    assert!(run.stdout.contains("greet"), "{}", run.stdout);
+    t.write_config(&server("get", &[], ""));
+    let run = t.run(&["prompts", "list", "get", "--json"]).ok();
+    assert_eq!(run.json()[0]["name"], "greet");
+}
