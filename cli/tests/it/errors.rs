@@ -204,3 +204,17 @@ fn credentials_over_plain_http_are_warned_about() {
         assert!(!run.stderr.contains("plain http"), "{url}: {}", run.stderr);
     }
 }
+
+/// Near misses of mcpctl's own keys get a did-you-mean; Codex's own keys and features don't.
+#[test]
+fn misspelt_tables_and_features_get_a_did_you_mean() {
+    let t = TestHome::new();
+    t.write_config(
+        "model = \"o3\"\nprofiles = {}\nnotify = []\n[mcp_server.a]\ncommand = \"x\"\n[features]\nrmcp_clinet = true\nweb_search_request = true\n",
+    );
+    let run = t.run(&["list"]).ok();
+    assert_eq!(
+        run.stderr,
+        "warning: [TMP]/home/config.toml:7:1: features.rmcp_clinet: unknown feature `rmcp_clinet`; did you mean `rmcp_client`?\nwarning: [TMP]/home/config.toml:4:2: mcp_server: `mcp_server` is not a key mcpctl reads; did you mean `mcp_servers`?\n"
+    );
+}

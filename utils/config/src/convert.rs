@@ -137,6 +137,7 @@ pub fn build_config(stack: &LayerStack) -> Result<(Config, Vec<Warning>), Config
         config.oauth_client_metadata_url = Some(https_url(&cx, value, &path)?);
     }
     check_features(&cx, root, &mut warnings)?;
+    check_top_level(&cx, root, &mut warnings);
     config.projects = projects(&cx, root)?;
 
     if let Some(servers) = root.get("mcp_servers") {
@@ -156,6 +157,33 @@ pub fn build_config(stack: &LayerStack) -> Result<(Config, Vec<Warning>), Config
         }
     }
     Ok((config, warnings))
+}
+
+/// The top-level keys mcpctl reads. Codex's file holds many more (its own settings), so only a
+/// near miss of one of these (`[mcp_server.a]`) is warned about.
+const TOP_LEVEL_KEYS: &[&str] = &[
+    "mcp_servers",
+    "features",
+    "projects",
+    "mcp_oauth_credentials_store",
+    "mcp_oauth_callback_port",
+    "mcp_oauth_callback_url",
+    "oauth_client_metadata_url",
+    "mcpctl",
+];
+
+fn check_top_level(cx: &Cx<'_>, root: &Table, warnings: &mut Vec<Warning>) {
+    for key in root.keys() {
+        if TOP_LEVEL_KEYS.contains(&key.as_str()) {
+            continue;
+        }
+        if let Some(close) = mcpctl_fuzzy_match::did_you_mean(key, TOP_LEVEL_KEYS.iter().copied()) {
+            warnings.push(cx.warning(
+                &kp(&[key]),
+                &format!("`{key}` is not a key mcpctl reads; did you mean `{close}`?"),
+            ));
+        }
+    }
 }
 
 fn check_features(
@@ -186,6 +214,14 @@ fn check_features(
         let path = child(&base, key);
         let on = cx.boolean(value, &path)?;
         let Some(spec) = FEATURES.iter().find(|s| s.key == key) else {
+            // Codex's own features live here too: warn only about a near miss of ours.
+            let ours = FEATURES.iter().map(|s| s.key);
+            if let Some(close) = mcpctl_fuzzy_match::did_you_mean(key, ours) {
+                warnings.push(cx.warning(
+                    &path,
+                    &format!("unknown feature `{key}`; did you mean `{close}`?"),
+                ));
+            }
             continue;
         };
         let set_by_user = cx

@@ -54,21 +54,21 @@ pub const FEATURES: &[FeatureSpec] = &[
     },
     FeatureSpec {
         key: "tools_cache",
-        stage: Stage::Experimental,
+        stage: Stage::Removed,
         default_enabled: false,
-        description: "Cache each server's last tools list on disk and show it at once",
+        description: "always on: every live command saves the tools it lists, `tools --cached` shows them",
     },
     FeatureSpec {
         key: "elicitation",
-        stage: Stage::Experimental,
+        stage: Stage::Removed,
         default_enabled: false,
-        description: "Let servers ask the user for input during a tool call",
+        description: "always on: servers may ask for input during a call; `call --elicit` decides without a terminal",
     },
     FeatureSpec {
         key: "legacy_sse_transport",
-        stage: Stage::Deprecated,
+        stage: Stage::Removed,
         default_enabled: false,
-        description: "HTTP+SSE transport of MCP 2024-11-05; use streamable HTTP servers",
+        description: "never built: mcpctl connects to streamable HTTP servers only",
     },
     FeatureSpec {
         key: "stdio_inherit_env",
@@ -100,6 +100,13 @@ pub struct FeatureState {
 pub fn resolve_features(stack: &LayerStack) -> Vec<FeatureState> {
     let mut states: Vec<FeatureState> = FEATURES
         .iter()
+        // A removed feature gates nothing: listed only when some layer still sets it.
+        .filter(|spec| {
+            spec.stage != Stage::Removed
+                || stack
+                    .origin(&["features".to_string(), spec.key.to_string()])
+                    .is_some_and(|layer| layer.source() != &LayerSource::Defaults)
+        })
         .map(|spec| {
             let key_path = vec!["features".to_string(), spec.key.to_string()];
             let (enabled, decided_by) = match (stack.get(&key_path), stack.origin(&key_path)) {
@@ -176,10 +183,10 @@ mod tests {
             get("rmcp_client").decided_by.to_string(),
             "--disable rmcp_client"
         );
-        assert!(get("tools_cache").enabled);
+        // Removed features are listed (off) only when a layer sets them.
+        assert!(!get("tools_cache").enabled);
         assert_eq!(get("tools_cache").decided_by.kind(), "user");
-        assert!(!get("elicitation").enabled);
-        assert_eq!(get("elicitation").decided_by, LayerSource::Defaults);
+        assert!(!states.iter().any(|s| s.key == "elicitation"));
         assert_eq!(get("something_else").stage, None);
     }
 
