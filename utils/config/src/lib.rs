@@ -35,6 +35,7 @@ pub use paths::{
 pub use schema::config_schema_json;
 pub use trust::{Fingerprint, TRUST_FILE, TrustRecord, TrustRecords, TrustStoreError};
 pub use types::{
-    HttpTransport, McpServerConfig, OAUTH_GRANTS, OAuthClientConfig, StdioTransport, Transport,
+    ApprovalMode, HttpTransport, McpServerConfig, OAUTH_GRANTS, OAuthClientConfig, StdioTransport,
+    Transport,
 };
 pub use writer::*;

@@ -6,6 +6,9 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+/// How a tool's calls are approved: Codex's `approval_mode` values.
+pub use mcpctl_approval_presets::ApprovalMode;
+
 /// How mcpctl reaches a server: a local child process or a remote streamable HTTP endpoint.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -142,6 +145,13 @@ pub struct McpServerConfig {
     /// `oauth_client_metadata_url`: this server's client ID metadata document URL (CIMD),
     /// overriding the top-level one.
     pub oauth_client_metadata_url: Option<String>,
+    /// `default_tools_approval_mode` (Codex's key): how calls to this server's tools are
+    /// approved unless a tool says otherwise.
+    pub default_tools_approval_mode: Option<ApprovalMode>,
+    /// `[mcp_servers.<name>.tools.<tool>] approval_mode` (Codex's key), per tool.
+    pub tool_approval_modes: BTreeMap<String, ApprovalMode>,
+    /// `supports_parallel_tool_calls` (Codex's key): whether calls may run at once.
+    pub supports_parallel_tool_calls: Option<bool>,
 }
 
 impl McpServerConfig {
@@ -159,6 +169,9 @@ impl McpServerConfig {
             oauth_resource: None,
             oauth: None,
             oauth_client_metadata_url: None,
+            default_tools_approval_mode: None,
+            tool_approval_modes: BTreeMap::new(),
+            supports_parallel_tool_calls: None,
         }
     }
 }
