@@ -4,10 +4,7 @@
 use std::path::{Component, Path, PathBuf};
 use std::time::Duration;
 
-/// The largest timeout accepted: one year.
-pub const MAX_TIMEOUT_SECS: f64 = 365.0 * 24.0 * 3600.0;
-/// The smallest timeout accepted: one millisecond.
-pub const MIN_TIMEOUT_SECS: f64 = 0.001;
+pub use mcpctl_config::{MAX_TIMEOUT_SECS, MIN_TIMEOUT_SECS};
 
 /// A timeout in seconds (`--startup-timeout`, `--tool-timeout`, `call --timeout`): a number
 /// from 0.001 to 31536000 (one year). The error says the valid range.

@@ -107,6 +107,28 @@ impl Workspace {
 
     /// Removes a server (and its sub-tables) from the user config.
     pub fn remove_server(&self, name: &str) -> Result<EditOutcome, CoreError> {
+        // A table skipped for its name (`"a b"`, which Codex accepts) can still be removed.
+        if self
+            .loaded()
+            .config
+            .skipped_servers
+            .iter()
+            .any(|n| n == name)
+        {
+            let key = ["mcp_servers".to_string(), name.to_string()];
+            if let Some(layer) = self.loaded().stack.origin(&key)
+                && !matches!(layer.source(), LayerSource::User(_))
+            {
+                return Err(self.not_user_defined(name, layer.source()));
+            }
+            let outcome = self.writer().remove_value(&key, None)?;
+            return Ok(EditOutcome {
+                path: outcome.path,
+                changed: outcome.changed,
+                replaced: false,
+                warnings: Vec::new(),
+            });
+        }
         let server = self.server(name)?;
         if !matches!(server.source(), LayerSource::User(_)) {
             return Err(self.not_user_defined(name, server.source()));

@@ -218,3 +218,50 @@ fn misspelt_tables_and_features_get_a_did_you_mean() {
         "warning: [TMP]/home/config.toml:7:1: features.rmcp_clinet: unknown feature `rmcp_clinet`; did you mean `rmcp_client`?\nwarning: [TMP]/home/config.toml:4:2: mcp_server: `mcp_server` is not a key mcpctl reads; did you mean `mcp_servers`?\n"
     );
 }
+
+/// A timeout from a file or `-c` gets the same range as the flags (issue 14 §2).
+#[test]
+fn timeouts_out_of_range_from_a_file_or_c_are_errors_with_the_range() {
+    let t = TestHome::new();
+    t.write_config("[mcp_servers.ok]\ncommand = \"y\"\ntool_timeout_sec = 1e20\n");
+    let run = t.run(&["list"]).fails(1);
+    assert_eq!(
+        run.stderr,
+        "error: [TMP]/home/config.toml:3:1: mcp_servers.ok.tool_timeout_sec: expected a number of seconds from 0.001 to 31536000 (one year), found 1e20\n"
+    );
+    t.write_config("[mcp_servers.ok]\ncommand = \"y\"\n");
+    for value in ["1e300", "1e-300", "-1", "18446744073709551616"] {
+        let flag = format!("mcp_servers.ok.startup_timeout_sec={value}");
+        let run = t.run(&["-c", &flag, "list"]).fails(1);
+        assert!(
+            run.stderr
+                .contains("expected a number of seconds from 0.001 to 31536000 (one year)"),
+            "{value}: {}",
+            run.stderr
+        );
+    }
+}
+
+/// A table Codex accepts but whose name mcpctl cannot use is skipped with a warning; the other
+/// servers work and `remove` still removes it (issue 14 §3).
+#[test]
+fn a_server_name_mcpctl_cannot_use_is_skipped_and_removable() {
+    let t = TestHome::new();
+    t.write_config("[mcp_servers.\"a b\"]\ncommand = \"x\"\n\n[mcp_servers.ok]\ncommand = \"y\"\n");
+    let run = t.run(&["list", "--json"]).ok();
+    assert_eq!(run.json().as_array().unwrap().len(), 1);
+    assert_eq!(run.json()[0]["name"], "ok");
+    assert!(
+        run.stderr
+            .contains("mcp_servers.\"a b\": invalid server name \"a b\": ' ' is not allowed")
+            && run
+                .stderr
+                .contains("this server is skipped: rename the table, or run `mcpctl remove 'a b'`"),
+        "{}",
+        run.stderr
+    );
+    t.run(&["remove", "a b"]).ok();
+    assert_eq!(t.config(), "[mcp_servers.ok]\ncommand = \"y\"\n");
+    let run = t.run(&["list"]).ok();
+    assert_eq!(run.stderr, "");
+}

@@ -13,6 +13,7 @@ use crate::features::{FEATURES, LEGACY_FEATURE_KEYS, Stage};
 use crate::keypath::display_key_path;
 use crate::layers::{LayerSource, LayerStack, Location};
 use crate::name::ServerName;
+use crate::types::{MAX_TIMEOUT_SECS, MIN_TIMEOUT_SECS};
 use crate::types::{McpServerConfig, OAuthClientConfig, Transport};
 
 /// Where OAuth credentials are stored (`mcp_oauth_credentials_store`).
@@ -78,6 +79,8 @@ pub struct Config {
     pub oauth_client_metadata_url: Option<String>,
     /// `[projects."<dir>"] trust_level`.
     pub projects: BTreeMap<PathBuf, TrustLevel>,
+    /// Server tables whose names mcpctl cannot use (`"a b"`), skipped with a warning.
+    pub skipped_servers: Vec<String>,
 }
 
 const SERVER_KEYS: &[&str] = &[
@@ -158,8 +161,19 @@ pub fn build_config(stack: &LayerStack) -> Result<(Config, Vec<Warning>), Config
             .ok_or_else(|| cx.invalid(&base, "expected a table of servers"))?;
         for (name, value) in servers {
             let path = child(&base, name);
-            let server_name = ServerName::parse(name)
-                .map_err(|err| cx.invalid(&path, &format!("{err}; rename the table")))?;
+            let server_name = match ServerName::parse(name) {
+                Ok(server_name) => server_name,
+                // Codex accepts names mcpctl cannot use (`"a b"`); one such table must not
+                // make every command fail, `remove` included.
+                Err(err) => {
+                    warnings.push(cx.warning(
+                        &path,
+                        &format!("{err}; this server is skipped: rename the table, or run `mcpctl remove '{name}'`"),
+                    ));
+                    config.skipped_servers.push(name.clone());
+                    continue;
+                }
+            };
             let table = value
                 .as_table()
                 .ok_or_else(|| cx.invalid(&path, "expected a table"))?;
@@ -634,12 +648,37 @@ impl Cx<'_> {
             other => {
                 return Err(self.invalid(
                     path,
-                    &format!("expected a number of seconds, found {}", type_name(other)),
+                    &format!(
+                        "expected a number of seconds from {MIN_TIMEOUT_SECS} to {MAX_TIMEOUT_SECS:.0} (one year), found {}",
+                        type_name(other)
+                    ),
                 ));
             }
         };
-        Duration::try_from_secs_f64(secs)
-            .map_err(|_| self.invalid(path, "expected a non-negative, finite number of seconds"))
+        // The same range as the command-line flags, so a file or `-c` cannot hold what `add`
+        // refuses (a 1e300 that overflows, a 1e-300 that would be written back as 0).
+        let range = || {
+            self.invalid(
+                path,
+                &format!(
+                    "expected a number of seconds from {MIN_TIMEOUT_SECS} to {MAX_TIMEOUT_SECS:.0} (one year), found {}",
+                    shown_number(secs)
+                ),
+            )
+        };
+        if !(MIN_TIMEOUT_SECS..=MAX_TIMEOUT_SECS).contains(&secs) {
+            return Err(range());
+        }
+        Duration::try_from_secs_f64(secs).map_err(|_| range())
+    }
+}
+
+/// A number as a person would write it: `1e20` and `1e-300`, not sixty digits.
+fn shown_number(n: f64) -> String {
+    if n != 0.0 && !(1e-3..1e9).contains(&n.abs()) {
+        format!("{n:e}")
+    } else {
+        format!("{n}")
     }
 }
 
@@ -818,7 +857,9 @@ client_id = "abc"
 
     #[test]
     fn bad_name_and_top_level_types() {
-        assert!(err("[mcp_servers.\"a b\"]\ncommand = \"x\"\n").contains("' ' is not allowed"));
+        let (config, warnings) = load("[mcp_servers.\"a b\"]\ncommand = \"x\"\n").unwrap();
+        assert_eq!(config.skipped_servers, vec!["a b".to_string()]);
+        assert!(warnings[0].message.contains("' ' is not allowed"));
         assert!(err("mcp_oauth_credentials_store = \"disk\"\n").contains("expected one of"));
         assert!(err("mcp_oauth_callback_port = 70000\n").contains("between 0 and 65535"));
         assert!(err("[features]\nx = \"yes\"\n").contains("features.x: expected true or false"));

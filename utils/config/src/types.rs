@@ -9,6 +9,11 @@ use serde::Serialize;
 /// How a tool's calls are approved: Codex's `approval_mode` values.
 pub use mcpctl_approval_presets::ApprovalMode;
 
+/// The largest timeout accepted, from a flag, a file or `-c`: one year.
+pub const MAX_TIMEOUT_SECS: f64 = 365.0 * 24.0 * 3600.0;
+/// The smallest timeout accepted: one millisecond (`0` would mean "fail at once").
+pub const MIN_TIMEOUT_SECS: f64 = 0.001;
+
 /// How mcpctl reaches a server: a local child process or a remote streamable HTTP endpoint.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]

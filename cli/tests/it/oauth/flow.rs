@@ -207,7 +207,10 @@ fn a_confidential_client_keeps_its_secret_for_refresh() {
     std::thread::sleep(Duration::from_millis(1200));
     // rmcp alone would forget the secret after loading stored credentials (rust-sdk#784).
     f.run(&["call", "docs", "whoami"]).ok();
-    assert_eq!(state(&server, "refreshes"), 1);
+    // One refresh before connecting; on a loaded machine the refreshed token (1 s) may expire
+    // before the call reaches the server, and the 401 refreshes once more.
+    let refreshes = state(&server, "refreshes");
+    assert!((1..=2).contains(&refreshes), "{refreshes} refreshes");
     for request in requests_to(&server, "/token") {
         assert_eq!(request["authorization_scheme"], "Basic", "{request}");
         assert_eq!(request["status"], 200, "{request}");
