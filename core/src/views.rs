@@ -46,15 +46,6 @@ pub struct ServerView {
     pub oauth_resource: Option<String>,
     /// `[mcp_servers.<name>.oauth]`, the client secret masked.
     pub oauth: Option<OAuthView>,
-    /// `default_tools_approval_mode` (Codex's key).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub default_tools_approval_mode: Option<String>,
-    /// `[mcp_servers.<name>.tools.<tool>] approval_mode` (Codex's key).
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub tool_approval_modes: BTreeMap<String, String>,
-    /// `supports_parallel_tool_calls` (Codex's key).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub supports_parallel_tool_calls: Option<bool>,
     /// The file (or `-c` flag) that defined it.
     pub source: String,
     /// Keys of its table that mcpctl does not know.
@@ -155,13 +146,6 @@ impl ServerView {
             scopes: config.scopes.clone(),
             oauth_resource: config.oauth_resource.clone(),
             oauth: config.oauth.as_ref().map(|o| OAuthView::new(o, reveal)),
-            default_tools_approval_mode: config.default_tools_approval_mode.map(|m| m.to_string()),
-            tool_approval_modes: config
-                .tool_approval_modes
-                .iter()
-                .map(|(tool, mode)| (tool.clone(), mode.to_string()))
-                .collect(),
-            supports_parallel_tool_calls: config.supports_parallel_tool_calls,
             source: server.source().to_string(),
             ignored_keys: server.unknown_keys().to_vec(),
         }

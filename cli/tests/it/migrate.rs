@@ -733,33 +733,3 @@ fn codex_users_get_a_hint_on_list() {
     write(&t.root.path().join(".mcpctl/config.toml"), "");
     assert_eq!(list(true), "");
 }
-
-/// Codex 0.171's server keys are known: typed, shown by `get --json`, kept by edits, and a bad
-/// value is an error naming the key and the values allowed.
-#[test]
-fn codex_0_171_server_keys_are_known_and_kept() {
-    let t = TestHome::new();
-    let text = "[mcp_servers.docs]\ncommand = \"docs-mcp\"\ndefault_tools_approval_mode = \"writes\"\nsupports_parallel_tool_calls = true\nstartup_readiness = \"ready\"\nhttp_headers_helper = \"helper\"\n\n[mcp_servers.docs.tools.search]\napproval_mode = \"approve\"\n";
-    t.write_config(text);
-    let run = t.run(&["get", "docs", "--json"]).ok();
-    assert_eq!(run.stderr, "", "Codex's keys were warned about");
-    let json = run.json();
-    assert_eq!(json["default_tools_approval_mode"], "writes");
-    assert_eq!(json["tool_approval_modes"]["search"], "approve");
-    assert_eq!(json["supports_parallel_tool_calls"], true);
-    assert_eq!(
-        json["ignored_keys"],
-        serde_json::json!(["http_headers_helper", "startup_readiness"])
-    );
-    t.run(&["disable", "docs"]).ok();
-    t.run(&["enable", "docs"]).ok();
-    assert_eq!(t.config(), text, "an edit lost Codex's keys");
-
-    t.write_config("[mcp_servers.docs]\ncommand = \"x\"\n[mcp_servers.docs.tools.search]\napproval_mode = \"sometimes\"\n");
-    let run = t.run(&["list"]).fails(1);
-    assert!(
-        run.stderr.contains("[TMP]/home/config.toml:4:1: mcp_servers.docs.tools.search.approval_mode: expected one of \"auto\", \"prompt\", \"writes\", \"approve\""),
-        "{}",
-        run.stderr
-    );
-}

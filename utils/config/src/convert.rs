@@ -104,17 +104,6 @@ const SERVER_KEYS: &[&str] = &[
     "oauth_resource",
     "oauth",
     "oauth_client_metadata_url",
-    "default_tools_approval_mode",
-    "tools",
-    "supports_parallel_tool_calls",
-];
-/// Codex's server keys that mcpctl does not use: known (no warning), kept in the file as they
-/// are, listed by `get` as ignored.
-const CODEX_ONLY_KEYS: &[&str] = &[
-    "http_headers_helper",
-    "startup_readiness",
-    "output_token_limit",
-    "environment_id",
 ];
 const STDIO_ONLY: &[&str] = &["args", "env", "env_vars", "cwd"];
 const HTTP_ONLY: &[&str] = &["bearer_token_env_var", "http_headers", "env_http_headers"];
@@ -388,39 +377,6 @@ fn server(
         https_url(cx, v, &p)
     })?;
     config.tool_timeout = opt(get("tool_timeout_sec"), |(v, p)| cx.seconds(v, &p))?;
-    config.supports_parallel_tool_calls = opt(get("supports_parallel_tool_calls"), |(v, p)| {
-        cx.boolean(v, &p)
-    })?;
-    config.default_tools_approval_mode = opt(get("default_tools_approval_mode"), |(v, p)| {
-        approval_mode(cx, v, &p)
-    })?;
-    if let Some((tools, p)) = get("tools") {
-        let tools = tools
-            .as_table()
-            .ok_or_else(|| cx.invalid(&p, "expected a table of tool names to their settings"))?;
-        for (tool, settings) in tools {
-            let tp = child(&p, tool);
-            let settings = settings.as_table().ok_or_else(|| {
-                cx.invalid(
-                    &tp,
-                    "expected a table such as { approval_mode = \"prompt\" }",
-                )
-            })?;
-            for (key, value) in settings {
-                let kpath = child(&tp, key);
-                if key == "approval_mode" {
-                    config
-                        .tool_approval_modes
-                        .insert(tool.clone(), approval_mode(cx, value, &kpath)?);
-                } else {
-                    warnings.push(cx.warning(
-                        &kpath,
-                        "unknown key, kept in the file but ignored; the known key is approval_mode",
-                    ));
-                }
-            }
-        }
-    }
     let secs = opt(get("startup_timeout_sec"), |(v, p)| cx.seconds(v, &p))?;
     let millis = opt(get("startup_timeout_ms"), |(v, p)| {
         let ms = v
@@ -486,10 +442,6 @@ fn server(
 
     let mut unknown_keys = Vec::new();
     for key in table.keys() {
-        if CODEX_ONLY_KEYS.contains(&key.as_str()) {
-            unknown_keys.push(key.clone());
-            continue;
-        }
         if !SERVER_KEYS.contains(&key.as_str()) {
             let suggestion = nearest_key(key)
                 .map(|k| format!(" (did you mean '{k}'?)"))
@@ -510,21 +462,6 @@ fn server(
         config,
         source,
         unknown_keys,
-    })
-}
-
-/// An approval mode (`auto`, `prompt`, `writes`, `approve`), as Codex spells them.
-fn approval_mode(
-    cx: &Cx<'_>,
-    value: &Value,
-    path: &[String],
-) -> Result<crate::ApprovalMode, ConfigError> {
-    let text = cx.string(value, path)?;
-    text.parse().map_err(|_| {
-        cx.invalid(
-            path,
-            "expected one of \"auto\", \"prompt\", \"writes\", \"approve\"",
-        )
     })
 }
 

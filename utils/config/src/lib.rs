@@ -35,7 +35,7 @@ pub use paths::{
 pub use schema::config_schema_json;
 pub use trust::{Fingerprint, TRUST_FILE, TrustRecord, TrustRecords, TrustStoreError};
 pub use types::{
-    ApprovalMode, HttpTransport, MAX_TIMEOUT_SECS, MIN_TIMEOUT_SECS, McpServerConfig, OAUTH_GRANTS,
+    HttpTransport, MAX_TIMEOUT_SECS, MIN_TIMEOUT_SECS, McpServerConfig, OAUTH_GRANTS,
     OAuthClientConfig, StdioTransport, Transport,
 };
 pub use writer::*;

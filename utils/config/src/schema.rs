@@ -99,39 +99,6 @@ struct McpServerToml {
     oauth: Option<OAuthToml>,
     /// This server's client ID metadata document URL (overrides the top-level one).
     oauth_client_metadata_url: Option<String>,
-    /// How calls to this server's tools are approved unless a tool says otherwise (Codex's key).
-    default_tools_approval_mode: Option<ApprovalModeToml>,
-    /// Per-tool settings (Codex's key).
-    tools: Option<BTreeMap<String, ToolToml>>,
-    /// Whether calls to this server may run at once (Codex's key).
-    supports_parallel_tool_calls: Option<bool>,
-    /// Codex's key: a helper program that prints headers. Kept; mcpctl does not run it.
-    http_headers_helper: Option<serde_json::Value>,
-    /// Codex's key, kept; mcpctl does not use it.
-    startup_readiness: Option<serde_json::Value>,
-    /// Codex's key, kept; mcpctl does not use it.
-    output_token_limit: Option<serde_json::Value>,
-    /// Codex's key, kept; mcpctl does not use it.
-    environment_id: Option<serde_json::Value>,
-}
-
-#[derive(JsonSchema)]
-#[allow(dead_code)]
-struct ToolToml {
-    /// How this tool's calls are approved.
-    approval_mode: Option<ApprovalModeToml>,
-}
-
-/// `prompt` always asks; `writes` asks unless the tool is read-only; `auto` decides from the
-/// tool's annotations; `approve` never asks.
-#[derive(JsonSchema)]
-#[serde(rename_all = "snake_case")]
-#[allow(dead_code)]
-enum ApprovalModeToml {
-    Auto,
-    Prompt,
-    Writes,
-    Approve,
 }
 
 #[derive(JsonSchema)]

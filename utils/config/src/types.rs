@@ -6,9 +6,6 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-/// How a tool's calls are approved: Codex's `approval_mode` values.
-pub use mcpctl_approval_presets::ApprovalMode;
-
 /// The largest timeout accepted, from a flag, a file or `-c`: one year.
 pub const MAX_TIMEOUT_SECS: f64 = 365.0 * 24.0 * 3600.0;
 /// The smallest timeout accepted: one millisecond (`0` would mean "fail at once").
@@ -150,13 +147,6 @@ pub struct McpServerConfig {
     /// `oauth_client_metadata_url`: this server's client ID metadata document URL (CIMD),
     /// overriding the top-level one.
     pub oauth_client_metadata_url: Option<String>,
-    /// `default_tools_approval_mode` (Codex's key): how calls to this server's tools are
-    /// approved unless a tool says otherwise.
-    pub default_tools_approval_mode: Option<ApprovalMode>,
-    /// `[mcp_servers.<name>.tools.<tool>] approval_mode` (Codex's key), per tool.
-    pub tool_approval_modes: BTreeMap<String, ApprovalMode>,
-    /// `supports_parallel_tool_calls` (Codex's key): whether calls may run at once.
-    pub supports_parallel_tool_calls: Option<bool>,
 }
 
 impl McpServerConfig {
@@ -174,9 +164,6 @@ impl McpServerConfig {
             oauth_resource: None,
             oauth: None,
             oauth_client_metadata_url: None,
-            default_tools_approval_mode: None,
-            tool_approval_modes: BTreeMap::new(),
-            supports_parallel_tool_calls: None,
         }
     }
 }

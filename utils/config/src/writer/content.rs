@@ -113,28 +113,10 @@ impl ServerContent {
         if let Some(url) = &server.oauth_client_metadata_url {
             values.push(("oauth_client_metadata_url", Value::from(url.as_str())));
         }
-        if let Some(mode) = server.default_tools_approval_mode {
-            values.push(("default_tools_approval_mode", Value::from(mode.as_str())));
-        }
-        if let Some(parallel) = server.supports_parallel_tool_calls {
-            values.push(("supports_parallel_tool_calls", Value::from(parallel)));
-        }
         if !env_map.is_empty() {
             maps.push(("env", env_map));
         }
         maps.extend(header_maps.into_iter().filter(|(_, m)| !m.is_empty()));
-        if !server.tool_approval_modes.is_empty() {
-            let tools = server
-                .tool_approval_modes
-                .iter()
-                .map(|(tool, mode)| {
-                    let mut settings = InlineTable::new();
-                    settings.insert("approval_mode", Value::from(mode.as_str()));
-                    (tool.clone(), Value::InlineTable(settings))
-                })
-                .collect();
-            maps.push(("tools", tools));
-        }
         if let Some(oauth) = &server.oauth {
             let fields = [
                 ("client_id", &oauth.client_id),
