@@ -249,6 +249,8 @@ pub async fn probe_auth_statuses(
                 bearer_token_env_var: None,
                 http_headers,
                 env_http_headers,
+                // A helper's headers are only known by running it; such servers are not probed.
+                http_headers_helper: None,
             }) => Some((
                 server.name().clone(),
                 url.clone(),

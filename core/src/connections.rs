@@ -540,6 +540,8 @@ async fn connect(
             bearer_token_env_var,
             http_headers,
             env_http_headers,
+            // Not run yet: mcpctl connects with the static and environment headers only.
+            http_headers_helper: _,
         }) => {
             let spec = HttpSpec {
                 url: url.clone(),

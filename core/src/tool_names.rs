@@ -281,6 +281,7 @@ mod tests {
                 bearer_token_env_var: None,
                 http_headers: BTreeMap::new(),
                 env_http_headers: BTreeMap::new(),
+                http_headers_helper: None,
             }));
         config.enabled_tools = enabled.map(list);
         config.disabled_tools = disabled.map(list);

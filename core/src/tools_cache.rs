@@ -178,6 +178,9 @@ enum KeyTransport<'a> {
         bearer_token_env_var: Option<&'a str>,
         http_header_names: Vec<&'a str>,
         env_http_headers: &'a BTreeMap<String, String>,
+        // Left out when unset so keys of servers without a helper stay as they were.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        http_headers_helper: Option<&'a str>,
     },
 }
 
@@ -202,11 +205,13 @@ fn cache_key(name: &ServerName, config: &McpServerConfig) -> Result<String, serd
             bearer_token_env_var,
             http_headers,
             env_http_headers,
+            http_headers_helper,
         }) => KeyTransport::StreamableHttp {
             url,
             bearer_token_env_var: bearer_token_env_var.as_deref(),
             http_header_names: http_headers.keys().map(String::as_str).collect(),
             env_http_headers,
+            http_headers_helper: http_headers_helper.as_deref(),
         },
     };
     let key = CacheKey {
@@ -297,6 +302,7 @@ mod tests {
             bearer_token_env_var: None,
             http_headers: BTreeMap::from([("X-Api-Key".to_string(), "secret".to_string())]),
             env_http_headers: BTreeMap::new(),
+            http_headers_helper: None,
         }))
     }
 

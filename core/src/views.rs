@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
-use mcpctl_config::{OAuthClientConfig, Transport};
+use mcpctl_config::{ApprovalMode, OAuthClientConfig, ToolConfig, Transport};
 use serde::Serialize;
 
 use crate::auth_status::RememberedAuthStatuses;
@@ -46,6 +46,15 @@ pub struct ServerView {
     pub oauth_resource: Option<String>,
     /// `[mcp_servers.<name>.oauth]`, the client secret masked.
     pub oauth: Option<OAuthView>,
+    /// `default_tools_approval_mode`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_tools_approval_mode: Option<ApprovalMode>,
+    /// `[mcp_servers.<name>.tools.<tool>]`, by tool name.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub tools: BTreeMap<String, ToolConfig>,
+    /// `supports_parallel_tool_calls`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub supports_parallel_tool_calls: Option<bool>,
     /// The file (or `-c` flag) that defined it.
     pub source: String,
     /// Keys of its table that mcpctl does not know.
@@ -79,6 +88,10 @@ pub enum TransportView {
         http_headers: Option<BTreeMap<String, String>>,
         /// `env_http_headers` (header → variable name; names are not secret).
         env_http_headers: Option<BTreeMap<String, String>>,
+        /// `http_headers_helper`, masked unless revealed (its arguments may hold secrets, and
+        /// Codex masks it too).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        http_headers_helper: Option<String>,
     },
 }
 
@@ -125,6 +138,10 @@ impl ServerView {
                 http_headers: shown(&http.http_headers, reveal),
                 env_http_headers: (!http.env_http_headers.is_empty())
                     .then(|| http.env_http_headers.clone()),
+                http_headers_helper: http
+                    .http_headers_helper
+                    .as_deref()
+                    .map(|helper| Redacted::new(helper, reveal).to_string()),
             },
         };
         let disabled_reason = match server.status() {
@@ -146,6 +163,9 @@ impl ServerView {
             scopes: config.scopes.clone(),
             oauth_resource: config.oauth_resource.clone(),
             oauth: config.oauth.as_ref().map(|o| OAuthView::new(o, reveal)),
+            default_tools_approval_mode: config.default_tools_approval_mode,
+            tools: config.tools.clone(),
+            supports_parallel_tool_calls: config.supports_parallel_tool_calls,
             source: server.source().to_string(),
             ignored_keys: server.unknown_keys().to_vec(),
         }

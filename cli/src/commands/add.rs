@@ -472,6 +472,7 @@ pub fn run(workspace: &Workspace, args: AddArgs) -> Result<ExitCode> {
                 bearer_token_env_var: headers.bearer_token_env_var,
                 http_headers: headers.http_headers,
                 env_http_headers,
+                http_headers_helper: None,
             })
         }
     };

@@ -125,6 +125,7 @@ pub fn details(view: &ServerView) -> String {
             bearer_token_env_var,
             http_headers,
             env_http_headers,
+            http_headers_helper,
         } => {
             lines.push(("transport", "streamable_http".to_string()));
             lines.push(("url", url.clone()));
@@ -134,6 +135,9 @@ pub fn details(view: &ServerView) -> String {
             ));
             lines.push(("http_headers", dash(&pairs(http_headers.as_ref()))));
             lines.push(("env_http_headers", dash(&pairs(env_http_headers.as_ref()))));
+            if let Some(helper) = http_headers_helper {
+                lines.push(("http_headers_helper", helper.clone()));
+            }
         }
     }
     lines.push(("required", view.required.to_string()));
@@ -144,6 +148,20 @@ pub fn details(view: &ServerView) -> String {
     lines.push(("scopes", list(view.scopes.as_ref())));
     if let Some(resource) = &view.oauth_resource {
         lines.push(("oauth_resource", resource.clone()));
+    }
+    if let Some(mode) = view.default_tools_approval_mode {
+        lines.push(("default_tools_approval_mode", mode.to_string()));
+    }
+    let tool_modes: Vec<String> = view
+        .tools
+        .iter()
+        .filter_map(|(tool, settings)| settings.approval_mode.map(|mode| format!("{tool}={mode}")))
+        .collect();
+    if !tool_modes.is_empty() {
+        lines.push(("tool approval_mode", tool_modes.join(", ")));
+    }
+    if let Some(parallel) = view.supports_parallel_tool_calls {
+        lines.push(("supports_parallel_tool_calls", parallel.to_string()));
     }
     if let Some(oauth) = &view.oauth {
         let mut parts = Vec::new();

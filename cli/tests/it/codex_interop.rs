@@ -223,3 +223,50 @@ fn disabling_a_project_or_system_server_keeps_the_home_loadable_for_both() {
     assert!(!config.contains("server_overrides.proj"), "{config}");
     assert!(!config.contains("enabled = true"), "{config}");
 }
+
+/// Issue 11 (Codex 0.171 keys): a file Codex 0.171 accepts loads without warnings, `get --json`
+/// and `list --json` show the keys, a `disable`/`enable` keeps them byte for byte, and Codex
+/// still loads the edited file.
+#[test]
+fn codex_0_171_keys_are_known_shown_and_kept() {
+    let t = TestHome::new();
+    let text = r#"approval_preset = "ask"
+
+[mcp_servers.web]
+url = "http://127.0.0.1:9/mcp"
+http_headers_helper = "print-headers --token-file /secret/path"
+default_tools_approval_mode = "writes"
+supports_parallel_tool_calls = true
+
+[mcp_servers.web.tools.delete_file]
+approval_mode = "prompt"
+"#;
+    t.write_config(text);
+    let get = t.run(&["get", "web", "--json"]).ok();
+    assert_eq!(get.stderr, "", "no unknown-key warnings");
+    let view = get.json();
+    assert_eq!(view["default_tools_approval_mode"], "writes");
+    assert_eq!(view["supports_parallel_tool_calls"], true);
+    assert_eq!(view["tools"]["delete_file"]["approval_mode"], "prompt");
+    assert_eq!(view["ignored_keys"], serde_json::json!([]));
+    let helper = view["transport"]["http_headers_helper"].as_str().unwrap();
+    assert!(!helper.contains("/secret/path"), "masked: {helper}");
+    let shown = t
+        .run(&["get", "web", "--json", "--show-secrets"])
+        .ok()
+        .json();
+    assert_eq!(
+        shown["transport"]["http_headers_helper"],
+        "print-headers --token-file /secret/path"
+    );
+    let list = t.run(&["list", "--json"]).ok().json();
+    assert_eq!(list[0]["tools"]["delete_file"]["approval_mode"], "prompt");
+
+    t.run(&["disable", "web"]).ok();
+    t.run(&["enable", "web"]).ok();
+    assert_eq!(t.config(), text);
+
+    let Some(bin) = codex() else { return };
+    let listed = codex_list(&bin, &t.home());
+    assert_eq!(listed[0]["name"], "web", "{listed}");
+}

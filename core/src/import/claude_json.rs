@@ -226,6 +226,7 @@ fn http_transport(
         bearer_token_env_var: settings.bearer_token_env_var,
         http_headers: settings.http_headers,
         env_http_headers: settings.env_http_headers,
+        http_headers_helper: None,
     }))
 }
 

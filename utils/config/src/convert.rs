@@ -14,7 +14,8 @@ use crate::keypath::display_key_path;
 use crate::layers::{LayerSource, LayerStack, Location};
 use crate::name::ServerName;
 use crate::types::{MAX_TIMEOUT_SECS, MIN_TIMEOUT_SECS};
-use crate::types::{McpServerConfig, OAuthClientConfig, Transport};
+use crate::types::{McpServerConfig, OAuthClientConfig, ToolConfig, Transport};
+use mcpctl_approval_presets::{ApprovalMode, Preset};
 
 /// Where OAuth credentials are stored (`mcp_oauth_credentials_store`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -81,6 +82,8 @@ pub struct Config {
     pub projects: BTreeMap<PathBuf, TrustLevel>,
     /// Server tables whose names mcpctl cannot use (`"a b"`), skipped with a warning.
     pub skipped_servers: Vec<String>,
+    /// `approval_preset` (mcpctl's key): the gateway-wide approval starting point.
+    pub approval_preset: Option<Preset>,
 }
 
 const SERVER_KEYS: &[&str] = &[
@@ -104,9 +107,21 @@ const SERVER_KEYS: &[&str] = &[
     "oauth_resource",
     "oauth",
     "oauth_client_metadata_url",
+    "default_tools_approval_mode",
+    "tools",
+    "supports_parallel_tool_calls",
+    "http_headers_helper",
 ];
+/// Codex's server keys that mcpctl does not use: known (no warning), kept in the file as they
+/// are, listed by `get` as ignored.
+const CODEX_ONLY_KEYS: &[&str] = &["startup_readiness", "output_token_limit", "environment_id"];
 const STDIO_ONLY: &[&str] = &["args", "env", "env_vars", "cwd"];
-const HTTP_ONLY: &[&str] = &["bearer_token_env_var", "http_headers", "env_http_headers"];
+const HTTP_ONLY: &[&str] = &[
+    "bearer_token_env_var",
+    "http_headers",
+    "env_http_headers",
+    "http_headers_helper",
+];
 
 /// Converts merged layers into a [`Config`]; returns warnings for unknown and legacy keys.
 pub fn build_config(stack: &LayerStack) -> Result<(Config, Vec<Warning>), ConfigError> {
@@ -138,6 +153,14 @@ pub fn build_config(stack: &LayerStack) -> Result<(Config, Vec<Warning>), Config
     if let Some(value) = root.get("oauth_client_metadata_url") {
         let path = kp(&["oauth_client_metadata_url"]);
         config.oauth_client_metadata_url = Some(https_url(&cx, value, &path)?);
+    }
+    if let Some(value) = root.get("approval_preset") {
+        let path = kp(&["approval_preset"]);
+        let text = cx.string(value, &path)?;
+        let preset = text
+            .parse::<Preset>()
+            .map_err(|err| cx.invalid(&path, &err.to_string()))?;
+        config.approval_preset = Some(preset);
     }
     check_features(&cx, root, &mut warnings)?;
     check_top_level(&cx, root, &mut warnings);
@@ -363,6 +386,15 @@ fn server(
                 .unwrap_or_default(),
             env_http_headers: opt(get("env_http_headers"), |(v, p)| cx.string_map(v, &p))?
                 .unwrap_or_default(),
+            http_headers_helper: opt(get("http_headers_helper"), |(v, p)| {
+                let helper = cx.string(v, &p)?;
+                if helper.trim().is_empty() {
+                    return Err(
+                        cx.invalid(&p, "must not be empty; remove the key or name a command")
+                    );
+                }
+                Ok(helper)
+            })?,
         })
     };
 
@@ -377,6 +409,15 @@ fn server(
         https_url(cx, v, &p)
     })?;
     config.tool_timeout = opt(get("tool_timeout_sec"), |(v, p)| cx.seconds(v, &p))?;
+    config.default_tools_approval_mode = opt(get("default_tools_approval_mode"), |(v, p)| {
+        cx.approval_mode(v, &p)
+    })?;
+    config.supports_parallel_tool_calls = opt(get("supports_parallel_tool_calls"), |(v, p)| {
+        cx.boolean(v, &p)
+    })?;
+    if let Some((tools, p)) = get("tools") {
+        config.tools = tool_configs(cx, tools, &p, warnings)?;
+    }
     let secs = opt(get("startup_timeout_sec"), |(v, p)| cx.seconds(v, &p))?;
     let millis = opt(get("startup_timeout_ms"), |(v, p)| {
         let ms = v
@@ -442,6 +483,10 @@ fn server(
 
     let mut unknown_keys = Vec::new();
     for key in table.keys() {
+        if CODEX_ONLY_KEYS.contains(&key.as_str()) {
+            unknown_keys.push(key.clone());
+            continue;
+        }
         if !SERVER_KEYS.contains(&key.as_str()) {
             let suggestion = nearest_key(key)
                 .map(|k| format!(" (did you mean '{k}'?)"))
@@ -463,6 +508,45 @@ fn server(
         source,
         unknown_keys,
     })
+}
+
+/// `[mcp_servers.<name>.tools.<tool>]` tables, by tool name.
+fn tool_configs(
+    cx: &Cx<'_>,
+    value: &Value,
+    path: &[String],
+    warnings: &mut Vec<Warning>,
+) -> Result<BTreeMap<String, ToolConfig>, ConfigError> {
+    let tools = value.as_table().ok_or_else(|| {
+        cx.invalid(
+            path,
+            "expected a table of tool names to tables such as { approval_mode = \"prompt\" }",
+        )
+    })?;
+    let mut out = BTreeMap::new();
+    for (tool, settings) in tools {
+        let tool_path = child(path, tool);
+        let settings = settings.as_table().ok_or_else(|| {
+            cx.invalid(
+                &tool_path,
+                "expected a table such as { approval_mode = \"prompt\" }",
+            )
+        })?;
+        let mut config = ToolConfig::default();
+        for (key, value) in settings {
+            let key_path = child(&tool_path, key);
+            if key == "approval_mode" {
+                config.approval_mode = Some(cx.approval_mode(value, &key_path)?);
+            } else {
+                warnings.push(cx.warning(
+                    &key_path,
+                    "unknown key, kept in the file but ignored; the known key is approval_mode",
+                ));
+            }
+        }
+        out.insert(tool.clone(), config);
+    }
+    Ok(out)
 }
 
 /// The known server key closest to a mistyped one.
@@ -576,6 +660,12 @@ impl Cx<'_> {
                     .ok_or_else(|| self.invalid(&child(path, k), "expected a string"))
             })
             .collect()
+    }
+
+    fn approval_mode(&self, value: &Value, path: &[String]) -> Result<ApprovalMode, ConfigError> {
+        self.string(value, path)?
+            .parse::<ApprovalMode>()
+            .map_err(|err| self.invalid(path, &err.to_string()))
     }
 
     fn seconds(&self, value: &Value, path: &[String]) -> Result<Duration, ConfigError> {
@@ -692,6 +782,86 @@ signing_alg = "ES256"
         assert!(plain.contains("https://"), "{plain}");
         let root = err("oauth_client_metadata_url = \"https://x\"\n");
         assert!(root.contains("with a path"), "{root}");
+    }
+
+    #[test]
+    fn codex_0_171_keys_are_known() {
+        let (config, warnings) = load(
+            r#"approval_preset = "read-only"
+
+[mcp_servers.web]
+url = "https://example.com/mcp"
+http_headers_helper = "print-headers"
+default_tools_approval_mode = "writes"
+supports_parallel_tool_calls = true
+[mcp_servers.web.tools.delete]
+approval_mode = "prompt"
+[mcp_servers.web.tools.search]
+approval_mode = "approve"
+colour = "red"
+"#,
+        )
+        .unwrap();
+        let text: Vec<String> = warnings.iter().map(|w| w.to_string()).collect();
+        assert_eq!(
+            text,
+            vec!["/h/config.toml:12:1: mcp_servers.web.tools.search.colour: unknown key, kept in the file but ignored; the known key is approval_mode".to_string()]
+        );
+        assert_eq!(config.approval_preset, Some(Preset::ReadOnly));
+        let web = &config.mcp_servers[&ServerName::parse("web").unwrap()];
+        assert!(web.unknown_keys.is_empty());
+        let web = &web.config;
+        assert_eq!(web.default_tools_approval_mode, Some(ApprovalMode::Writes));
+        assert_eq!(web.supports_parallel_tool_calls, Some(true));
+        assert_eq!(
+            web.transport
+                .as_http()
+                .unwrap()
+                .http_headers_helper
+                .as_deref(),
+            Some("print-headers")
+        );
+        assert_eq!(
+            web.tools["delete"].approval_mode,
+            Some(ApprovalMode::Prompt)
+        );
+        assert_eq!(
+            web.tools["search"].approval_mode,
+            Some(ApprovalMode::Approve)
+        );
+    }
+
+    #[test]
+    fn bad_approval_values_name_place_key_and_choices() {
+        assert_eq!(
+            err(
+                "[mcp_servers.w]\nurl = \"https://x/mcp\"\ndefault_tools_approval_mode = \"never\"\n"
+            ),
+            "/h/config.toml:3:1: mcp_servers.w.default_tools_approval_mode: 'never' is not a valid approval mode: expected one of prompt, writes, auto, approve"
+        );
+        assert_eq!(
+            err("[mcp_servers.w]\ncommand = \"x\"\n[mcp_servers.w.tools.t]\napproval_mode = 1\n"),
+            "/h/config.toml:4:1: mcp_servers.w.tools.t.approval_mode: expected a string, found an integer"
+        );
+        assert_eq!(
+            err("approval_preset = \"yolo\"\n"),
+            "/h/config.toml:1:1: approval_preset: 'yolo' is not a valid approval preset: expected one of read-only, ask, auto, full-access"
+        );
+        assert!(
+            err("[mcp_servers.w]\ncommand = \"x\"\nhttp_headers_helper = \"h\"\n").contains(
+                "mcp_servers.w.http_headers_helper: only valid for streamable HTTP servers"
+            )
+        );
+        assert!(
+            err("[mcp_servers.w]\nurl = \"https://x/mcp\"\nhttp_headers_helper = \" \"\n")
+                .contains("http_headers_helper: must not be empty")
+        );
+        assert!(
+            err(
+                "[mcp_servers.w]\nurl = \"https://x/mcp\"\nsupports_parallel_tool_calls = \"yes\"\n"
+            )
+            .contains("expected true or false, found a string")
+        );
     }
 
     #[test]

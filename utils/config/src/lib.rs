@@ -36,6 +36,9 @@ pub use schema::config_schema_json;
 pub use trust::{Fingerprint, TRUST_FILE, TrustRecord, TrustRecords, TrustStoreError};
 pub use types::{
     HttpTransport, MAX_TIMEOUT_SECS, MIN_TIMEOUT_SECS, McpServerConfig, OAUTH_GRANTS,
-    OAuthClientConfig, StdioTransport, Transport,
+    OAuthClientConfig, StdioTransport, ToolConfig, Transport,
 };
 pub use writer::*;
+
+/// The approval enums of `default_tools_approval_mode`, `approval_mode` and `approval_preset`.
+pub use mcpctl_approval_presets::{ApprovalMode, Preset as ApprovalPreset};

@@ -25,6 +25,9 @@ struct ConfigToml {
     features: Option<BTreeMap<String, bool>>,
     /// Trust of project folders, keyed by absolute path; written by `mcpctl trust`.
     projects: Option<BTreeMap<String, ProjectToml>>,
+    /// mcpctl's key: the gateway-wide approval starting point, below any server or tool
+    /// `approval_mode`.
+    approval_preset: Option<ApprovalPresetToml>,
     /// Deprecated: write `rmcp_client = true` under `[features]` instead.
     #[schemars(extend("deprecated" = true))]
     experimental_use_rmcp_client: Option<bool>,
@@ -37,6 +40,38 @@ enum CredentialsStore {
     Auto,
     File,
     Keyring,
+}
+
+/// `read-only` exposes read-only tools only; `ask` asks for every call; `auto` decides from
+/// the tools' annotations; `full-access` never asks.
+#[derive(JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+#[allow(dead_code)]
+enum ApprovalPresetToml {
+    ReadOnly,
+    Ask,
+    Auto,
+    FullAccess,
+}
+
+/// `prompt` always asks; `writes` asks unless the tool is read-only; `auto` decides from the
+/// tool's annotations; `approve` never asks.
+#[derive(JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum ApprovalModeToml {
+    Auto,
+    Prompt,
+    Writes,
+    Approve,
+}
+
+/// Settings of one tool (`[mcp_servers.<name>.tools.<tool>]`).
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+struct ToolToml {
+    /// How this tool's calls are approved (over `default_tools_approval_mode`).
+    approval_mode: Option<ApprovalModeToml>,
 }
 
 #[derive(JsonSchema)]
@@ -76,6 +111,8 @@ struct McpServerToml {
     http_headers: Option<BTreeMap<String, String>>,
     /// streamable HTTP: header name to the environment variable holding its value.
     env_http_headers: Option<BTreeMap<String, String>>,
+    /// streamable HTTP: a command whose output gives extra headers at connect time.
+    http_headers_helper: Option<String>,
     /// Whether the server is started (default true).
     enabled: Option<bool>,
     /// Startup fails when a required server cannot start (default false).
@@ -99,6 +136,12 @@ struct McpServerToml {
     oauth: Option<OAuthToml>,
     /// This server's client ID metadata document URL (overrides the top-level one).
     oauth_client_metadata_url: Option<String>,
+    /// How this server's tool calls are approved unless a tool sets its own `approval_mode`.
+    default_tools_approval_mode: Option<ApprovalModeToml>,
+    /// Settings per tool, by tool name.
+    tools: Option<BTreeMap<String, ToolToml>>,
+    /// Whether the server handles concurrent tool calls.
+    supports_parallel_tool_calls: Option<bool>,
 }
 
 #[derive(JsonSchema)]

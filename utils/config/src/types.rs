@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use mcpctl_approval_presets::ApprovalMode;
 use serde::Serialize;
 
 /// The largest timeout accepted, from a flag, a file or `-c`: one year.
@@ -58,6 +59,9 @@ pub struct HttpTransport {
     pub http_headers: BTreeMap<String, String>,
     /// Headers whose values are read from environment variables at connect time.
     pub env_http_headers: BTreeMap<String, String>,
+    /// `http_headers_helper` (Codex 0.171): a command whose output gives extra headers at
+    /// connect time. Treated as sensitive, like header values: its arguments may hold secrets.
+    pub http_headers_helper: Option<String>,
 }
 
 impl HttpTransport {
@@ -118,6 +122,14 @@ pub struct OAuthClientConfig {
     pub signing_alg: Option<String>,
 }
 
+/// Settings of one tool of a server (`[mcp_servers.<name>.tools.<tool>]`, Codex 0.171).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ToolConfig {
+    /// `approval_mode`: how this tool's calls are approved, over the server's
+    /// `default_tools_approval_mode`.
+    pub approval_mode: Option<ApprovalMode>,
+}
+
 /// The grants `oauth.grant` accepts.
 pub const OAUTH_GRANTS: &[&str] = &["authorization_code", "client_credentials"];
 
@@ -147,6 +159,13 @@ pub struct McpServerConfig {
     /// `oauth_client_metadata_url`: this server's client ID metadata document URL (CIMD),
     /// overriding the top-level one.
     pub oauth_client_metadata_url: Option<String>,
+    /// `default_tools_approval_mode` (Codex 0.171): how this server's tool calls are approved
+    /// unless a tool sets its own `approval_mode`.
+    pub default_tools_approval_mode: Option<ApprovalMode>,
+    /// `[mcp_servers.<name>.tools.<tool>]`, by tool name.
+    pub tools: BTreeMap<String, ToolConfig>,
+    /// `supports_parallel_tool_calls` (Codex 0.171): the server handles concurrent tool calls.
+    pub supports_parallel_tool_calls: Option<bool>,
 }
 
 impl McpServerConfig {
@@ -164,6 +183,9 @@ impl McpServerConfig {
             oauth_resource: None,
             oauth: None,
             oauth_client_metadata_url: None,
+            default_tools_approval_mode: None,
+            tools: BTreeMap::new(),
+            supports_parallel_tool_calls: None,
         }
     }
 }

@@ -22,6 +22,8 @@ pub(super) const TRANSPORT_KEYS: [&str; 6] = [
 pub(super) struct ServerContent {
     pub(super) values: Vec<(&'static str, Value)>,
     pub(super) maps: Vec<(&'static str, Vec<(String, Value)>)>,
+    /// `[mcp_servers.<name>.tools.<tool>]` tables, by tool name.
+    pub(super) tools: Vec<(String, Vec<(String, Value)>)>,
 }
 
 impl ServerContent {
@@ -77,10 +79,14 @@ impl ServerContent {
                 bearer_token_env_var,
                 http_headers,
                 env_http_headers,
+                http_headers_helper,
             }) => {
                 values.push(("url", Value::from(url.as_str())));
                 if let Some(var) = bearer_token_env_var {
                     values.push(("bearer_token_env_var", Value::from(var.as_str())));
+                }
+                if let Some(helper) = http_headers_helper {
+                    values.push(("http_headers_helper", Value::from(helper.as_str())));
                 }
                 header_maps.push(("http_headers", map(http_headers)));
                 header_maps.push(("env_http_headers", map(env_http_headers)));
@@ -113,6 +119,12 @@ impl ServerContent {
         if let Some(url) = &server.oauth_client_metadata_url {
             values.push(("oauth_client_metadata_url", Value::from(url.as_str())));
         }
+        if let Some(mode) = server.default_tools_approval_mode {
+            values.push(("default_tools_approval_mode", Value::from(mode.as_str())));
+        }
+        if let Some(parallel) = server.supports_parallel_tool_calls {
+            values.push(("supports_parallel_tool_calls", Value::from(parallel)));
+        }
         if !env_map.is_empty() {
             maps.push(("env", env_map));
         }
@@ -136,7 +148,23 @@ impl ServerContent {
                 maps.push(("oauth", entries));
             }
         }
-        Ok(Self { values, maps })
+        let tools = server
+            .tools
+            .iter()
+            .map(|(tool, settings)| {
+                let entries = settings
+                    .approval_mode
+                    .map(|mode| ("approval_mode".to_string(), Value::from(mode.as_str())))
+                    .into_iter()
+                    .collect();
+                (tool.clone(), entries)
+            })
+            .collect();
+        Ok(Self {
+            values,
+            maps,
+            tools,
+        })
     }
 
     /// The first key written, whose line carries the comment above a dotted-key server.
@@ -158,6 +186,21 @@ impl ServerContent {
             }
             table.insert(key, Item::Table(sub));
         }
+        if !self.tools.is_empty() {
+            // Implicit, so only `[mcp_servers.<name>.tools.<tool>]` headers are written.
+            let mut tools = Table::new();
+            tools.set_implicit(true);
+            tools.set_position(position);
+            for (tool, entries) in &self.tools {
+                let mut sub = Table::new();
+                sub.set_position(position);
+                for (k, v) in entries {
+                    sub.insert(k, Item::Value(v.clone()));
+                }
+                tools.insert(tool, Item::Table(sub));
+            }
+            table.insert("tools", Item::Table(tools));
+        }
     }
 
     /// Fills a dotted-key server (`x.command = ...`): maps become inline tables so the server
@@ -169,6 +212,20 @@ impl ServerContent {
         for (key, entries) in &self.maps {
             table.insert(key, Item::Value(Value::InlineTable(inline(entries))));
         }
+        if let Some(tools) = self.inline_tools() {
+            table.insert("tools", Item::Value(Value::InlineTable(tools)));
+        }
+    }
+
+    /// The `tools` tables as one inline table of inline tables, when there are any.
+    fn inline_tools(&self) -> Option<InlineTable> {
+        (!self.tools.is_empty()).then(|| {
+            let mut tools = InlineTable::new();
+            for (tool, entries) in &self.tools {
+                tools.insert(tool.as_str(), Value::InlineTable(inline(entries)));
+            }
+            tools
+        })
     }
 
     /// The server as one inline table (`x = { command = ... }`).
@@ -179,6 +236,9 @@ impl ServerContent {
         }
         for (key, entries) in &self.maps {
             table.insert(*key, Value::InlineTable(inline(entries)));
+        }
+        if let Some(tools) = self.inline_tools() {
+            table.insert("tools", Value::InlineTable(tools));
         }
         table
     }

@@ -119,8 +119,25 @@ fn add_http_server_with_every_key_in_order() {
         bearer_token_env_var: Some("TOKEN".to_string()),
         http_headers: BTreeMap::from([("X-A".to_string(), "a".to_string())]),
         env_http_headers: BTreeMap::from([("X-B".to_string(), "B_VAR".to_string())]),
+        http_headers_helper: Some("print-headers --json".to_string()),
     }));
     server.enabled = false;
+    server.default_tools_approval_mode = Some(crate::ApprovalMode::Writes);
+    server.supports_parallel_tool_calls = Some(true);
+    server.tools = BTreeMap::from([
+        (
+            "delete".to_string(),
+            crate::ToolConfig {
+                approval_mode: Some(crate::ApprovalMode::Prompt),
+            },
+        ),
+        (
+            "read".to_string(),
+            crate::ToolConfig {
+                approval_mode: Some(crate::ApprovalMode::Approve),
+            },
+        ),
+    ]);
     server.startup_timeout = Some(Duration::from_secs(20));
     server.enabled_tools = Some(vec!["t1".to_string()]);
     server.disabled_tools = Some(vec![]);
@@ -142,12 +159,15 @@ k = 1
 [mcp_servers.remote]
 url = "https://x.example/mcp"
 bearer_token_env_var = "TOKEN"
+http_headers_helper = "print-headers --json"
 enabled = false
 startup_timeout_sec = 20.0
 enabled_tools = ["t1"]
 disabled_tools = []
 scopes = ["read"]
 oauth_resource = "https://x.example"
+default_tools_approval_mode = "writes"
+supports_parallel_tool_calls = true
 
 [mcp_servers.remote.http_headers]
 X-A = "a"
@@ -158,6 +178,12 @@ X-B = "B_VAR"
 [mcp_servers.remote.oauth]
 client_id = "id"
 client_secret = "shh"
+
+[mcp_servers.remote.tools.delete]
+approval_mode = "prompt"
+
+[mcp_servers.remote.tools.read]
+approval_mode = "approve"
 "#
     );
 }
