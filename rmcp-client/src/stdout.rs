@@ -377,4 +377,132 @@ mod tests {
         assert_eq!(out.unwrap().len(), MAX_LINE);
         assert_eq!(watch.fault(), None);
     }
+    /// Hands its input on in the given chunk sizes, as a pipe may.
+    struct Chunked {
+        data: Vec<u8>,
+        at: usize,
+        sizes: Vec<usize>,
+        next: usize,
+    }
+
+    impl AsyncRead for Chunked {
+        fn poll_read(
+            self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+            buf: &mut ReadBuf<'_>,
+        ) -> Poll<io::Result<()>> {
+            let this = self.get_mut();
+            let size = this.sizes.get(this.next % this.sizes.len().max(1)).copied();
+            this.next += 1;
+            let n = size
+                .unwrap_or(usize::MAX)
+                .max(1)
+                .min(buf.remaining())
+                .min(this.data.len() - this.at);
+            buf.put_slice(&this.data[this.at..this.at + n]);
+            this.at += n;
+            Poll::Ready(Ok(()))
+        }
+    }
+
+    /// An independent model of the depth rule: the offset at which a line first goes deeper
+    /// than [`MAX_DEPTH`], if it does.
+    fn too_deep_at(line: &[u8]) -> Option<usize> {
+        let start = line
+            .iter()
+            .position(|b| !matches!(b, b' ' | b'\t' | b'\r' | 0xEF | 0xBB | 0xBF))?;
+        if !matches!(line[start], b'{' | b'[') {
+            return None;
+        }
+        let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+        for (i, &b) in line.iter().enumerate().skip(start) {
+            if in_string {
+                (escaped, in_string) = match (escaped, b) {
+                    (true, _) => (false, true),
+                    (false, b'\\') => (true, true),
+                    (false, b'"') => (false, false),
+                    _ => (false, true),
+                };
+            } else if b == b'"' {
+                in_string = true;
+            } else if matches!(b, b'{' | b'[') {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Some(i);
+                }
+            } else if matches!(b, b'}' | b']') {
+                depth = depth.saturating_sub(1);
+            }
+        }
+        None
+    }
+
+    /// Pieces that lines are made of: JSON punctuation, string escapes, blanks, a BOM,
+    /// non-UTF-8 bytes, and runs of brackets deep enough to cross the limit.
+    fn piece() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
+        use proptest::prelude::*;
+        prop_oneof![
+            Just(b"{".to_vec()),
+            Just(b"[".to_vec()),
+            Just(b"}".to_vec()),
+            Just(b"]".to_vec()),
+            Just(b"\"".to_vec()),
+            Just(b"\\".to_vec()),
+            Just(b" \t\r".to_vec()),
+            Just(b"\xEF\xBB\xBF".to_vec()),
+            Just(b"\"a\":1,".to_vec()),
+            Just(b"\n".to_vec()),
+            (1usize..=140).prop_map(|n| vec![b'['; n]),
+            (1usize..=140).prop_map(|n| vec![b'{'; n]),
+            proptest::collection::vec(any::<u8>(), 0..8),
+        ]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        /// Whatever the bytes and however the pipe splits them: no panic, every byte before
+        /// the first line that nests too deeply reaches rmcp unchanged and in order, and that
+        /// line is refused with the reason, before any byte past its limit is handed on.
+        #[test]
+        fn the_reader_hands_on_a_prefix_and_refuses_only_what_nests_too_deep(
+            pieces in proptest::collection::vec(piece(), 0..60),
+            sizes in proptest::collection::vec(1usize..64, 1..8),
+        ) {
+            let input: Vec<u8> = pieces.concat();
+            let mut bad = None;
+            let mut line_start = 0;
+            for line in input.split(|&b| b == b'\n') {
+                if let Some(at) = too_deep_at(line) {
+                    bad = Some((line_start, line_start + at));
+                    break;
+                }
+                line_start += line.len() + 1;
+            }
+            let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+            let watch = Arc::new(StdoutWatch::default());
+            let reader = Chunked { data: input.clone(), at: 0, sizes, next: 0 };
+            let mut reader = GuardedStdout::new(reader, Arc::clone(&watch));
+            let mut out = Vec::new();
+            let result = runtime.block_on(reader.read_to_end(&mut out));
+            proptest::prop_assert!(input.starts_with(&out));
+            match bad {
+                None => {
+                    proptest::prop_assert!(result.is_ok(), "{result:?}");
+                    proptest::prop_assert_eq!(out.len(), input.len());
+                    proptest::prop_assert_eq!(watch.fault(), None);
+                    proptest::prop_assert!(watch.ended());
+                }
+                Some((start, over)) => {
+                    let error = result.unwrap_err();
+                    proptest::prop_assert_eq!(
+                        error.to_string(),
+                        "the server sent a message nested more than 127 levels deep"
+                    );
+                    proptest::prop_assert_eq!(watch.fault(), Some(StdoutFault::TooDeep));
+                    proptest::prop_assert!(out.len() >= start && out.len() <= over);
+                }
+            }
+        }
+    }
 }
