@@ -149,3 +149,11 @@ demo:
 conformance *scenarios:
     cargo build -p mcpctl-cli
     testing/conformance/run.sh {{ scenarios }}
+
+# Peak RSS and wall time of mcpctl against each hostile test-server mode (issue 14), medians.
+bench-hostile:
+    bench/hostile.sh
+
+# The property tests (decoding and parsing) with many more cases than the normal test run.
+fuzz cases="20000":
+    PROPTEST_CASES={{ cases }} cargo nextest run -p mcpctl-rmcp-client the_reader_hands_on

@@ -459,7 +459,10 @@ mod tests {
     }
 
     proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+        // `PROPTEST_CASES` (set by `just fuzz`) runs more cases than the normal test run.
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(
+            std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(256)
+        ))]
 
         /// Whatever the bytes and however the pipe splits them: no panic, every byte before
         /// the first line that nests too deeply reaches rmcp unchanged and in order, and that
