@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use mcpctl_config::{ServerName, Transport};
 use mcpctl_credentials_store::StoreKey;
 use mcpctl_oauth_discovery::{AuthProbe, probe};
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::HeaderMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::task::JoinSet;
@@ -254,9 +254,9 @@ pub async fn probe_auth_statuses(
             }) => Some((
                 server.name().clone(),
                 url.clone(),
-                probe_headers(http_headers, env_http_headers, |var| {
+                probe_headers(server.name(), url, http_headers, env_http_headers, |var| {
                     std::env::var(var).ok()
-                }),
+                })?,
             )),
             _ => None,
         })
@@ -298,30 +298,24 @@ fn status_from_probe(outcome: &AuthProbe) -> AuthStatus {
     }
 }
 
-/// The probe's headers: the static ones, then those read through `lookup` (header name →
-/// variable name); missing variables and invalid names or values are left out.
+/// The headers a probe sends: the client's own resolution ([`mcpctl_rmcp_client::HttpSpec::request_headers`]), so
+/// a server whose variable is missing or whose header is invalid, which cannot connect, is not
+/// probed either (`None`; its status stays unknown) instead of being probed without them.
 fn probe_headers(
+    name: &ServerName,
+    url: &str,
     http_headers: &BTreeMap<String, String>,
     env_http_headers: &BTreeMap<String, String>,
     lookup: impl Fn(&str) -> Option<String>,
-) -> HeaderMap {
-    let from_env = env_http_headers
-        .iter()
-        .filter_map(|(header, var)| Some((header, lookup(var)?)));
-    let mut headers = HeaderMap::new();
-    for (name, value) in http_headers
-        .iter()
-        .map(|(name, value)| (name, value.clone()))
-        .chain(from_env)
-    {
-        if let (Ok(name), Ok(value)) = (
-            HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_str(&value),
-        ) {
-            headers.insert(name, value);
-        }
-    }
-    headers
+) -> Option<HeaderMap> {
+    let spec = mcpctl_rmcp_client::HttpSpec {
+        url: url.to_owned(),
+        headers: http_headers.clone(),
+        env_headers: env_http_headers.clone(),
+        ..mcpctl_rmcp_client::HttpSpec::default()
+    };
+    let resolved = spec.request_headers(name.as_str(), lookup).ok()?;
+    Some(resolved.into_iter().collect())
 }
 
 #[allow(clippy::disallowed_methods)]
@@ -377,6 +371,9 @@ url = "{oauth_url}/mcp"
 [mcp_servers.open]
 url = "{open_url}/mcp"
 http_headers = {{ "X-Team" = "blue" }}
+# Cannot connect (its variable is missing), so it is not probed: absent from the results.
+[mcp_servers.needs_var]
+url = "{open_url}/var"
 env_http_headers = {{ "X-Missing" = "MCPCTL_TEST_SURELY_UNSET_VARIABLE" }}
 [mcp_servers.slow]
 url = "{slow_url}/mcp"
@@ -431,19 +428,31 @@ command = "local-mcp"
     }
 
     #[test]
-    fn probe_headers_read_the_environment_and_skip_what_is_missing_or_invalid() {
-        let http_headers = BTreeMap::from([
-            ("X-Static".to_string(), "1".to_string()),
-            ("Bad Name".to_string(), "x".to_string()),
-            ("X-Bad-Value".to_string(), "line\nbreak".to_string()),
-        ]);
-        let env_http_headers = BTreeMap::from([
-            ("X-From-Env".to_string(), "SET".to_string()),
-            ("X-Unset".to_string(), "UNSET".to_string()),
-        ]);
-        let headers = probe_headers(&http_headers, &env_http_headers, |var| {
-            (var == "SET").then(|| "from-env".to_string())
-        });
+    fn probe_headers_resolve_as_the_client_does() {
+        let lookup = |var: &str| (var == "SET").then(|| "from-env".to_string());
+        let web = name("web");
+        let url = "https://x/mcp";
+        let map = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        // What the client refuses to connect with is not probed either.
+        let unset = map(&[("X-Unset", "UNSET")]);
+        assert!(probe_headers(&web, url, &BTreeMap::new(), &unset, lookup).is_none());
+        let bad_name = map(&[("Bad Name", "x")]);
+        assert!(probe_headers(&web, url, &bad_name, &BTreeMap::new(), lookup).is_none());
+        let bad_value = map(&[("X-Bad-Value", "line\nbreak")]);
+        assert!(probe_headers(&web, url, &bad_value, &BTreeMap::new(), lookup).is_none());
+        let headers = probe_headers(
+            &web,
+            url,
+            &map(&[("X-Static", "1")]),
+            &map(&[("X-From-Env", "SET")]),
+            lookup,
+        )
+        .unwrap();
         let mut pairs: Vec<_> = headers
             .iter()
             .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap().to_string()))

@@ -29,6 +29,38 @@ pub struct HttpSpec {
     pub oauth: Option<OAuthSource>,
 }
 
+impl HttpSpec {
+    /// The headers sent with every request: `headers`, then `env_headers` with their values
+    /// read through `lookup` (the bearer token is added apart). The one header resolution of
+    /// mcpctl: the client's connect and the offline auth probe both use it, so a missing
+    /// variable or an invalid header fails both the same way.
+    pub fn request_headers(
+        &self,
+        server: &str,
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<HashMap<HeaderName, HeaderValue>, ClientError> {
+        let mut headers = HashMap::new();
+        for (name, value) in &self.headers {
+            headers.insert(
+                header_name(server, name)?,
+                header_value(server, name, value)?,
+            );
+        }
+        for (name, var) in &self.env_headers {
+            let value = lookup(var).ok_or_else(|| ClientError::MissingEnvVar {
+                server: server.to_owned(),
+                var: var.to_owned(),
+                key: format!("env_http_headers.{name}"),
+            })?;
+            headers.insert(
+                header_name(server, name)?,
+                header_value(server, name, &value)?,
+            );
+        }
+        Ok(headers)
+    }
+}
+
 /// How often a broken response stream is resumed (`Last-Event-ID`) before its request fails.
 ///
 /// rmcp's default retries forever with growing pauses (at least the server's `retry` interval,
@@ -86,20 +118,7 @@ fn config(
             key,
         })
     };
-    let mut headers = HashMap::new();
-    for (name, value) in &spec.headers {
-        headers.insert(
-            header_name(server, name)?,
-            header_value(server, name, value)?,
-        );
-    }
-    for (name, var) in &spec.env_headers {
-        let value = read_var(var, format!("env_http_headers.{name}"))?;
-        headers.insert(
-            header_name(server, name)?,
-            header_value(server, name, &value)?,
-        );
-    }
+    let headers = spec.request_headers(server, |var| std::env::var(var).ok())?;
     let mut config =
         StreamableHttpClientTransportConfig::with_uri(spec.url.as_str()).custom_headers(headers);
     config.retry_config = Arc::new(resume_policy());
