@@ -1,0 +1,6 @@
+//! Drives the real `mcpctl app-server` over pipes.
+
+mod client;
+mod config;
+mod mcp;
+mod transport;
