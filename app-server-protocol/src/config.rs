@@ -26,8 +26,8 @@ pub enum ConfigLayerSource {
     /// Built-in defaults.
     #[serde(rename = "packagedDefaults")]
     Defaults {
-        /// No file backs it; always null.
-        file: Option<String>,
+        /// The mcpctl binary that carries them (Codex requires a path here).
+        file: String,
     },
     /// The system config file.
     System {

@@ -101,3 +101,56 @@ fn write(path: &Path, value: &Value) -> Result<(), SchemaError> {
         source,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The checked-in copies under `schema/json` match the types; regenerate them with
+    /// `mcpctl app-server generate-json-schema --out app-server-protocol/schema/json`.
+    #[test]
+    fn checked_in_schemas_are_current() {
+        let checked_in = Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/json");
+        let fresh = std::env::temp_dir().join(format!("mcpctl-schema-{}", std::process::id()));
+        let written = write_json_schemas(&fresh).unwrap();
+        for path in &written {
+            let relative = path.strip_prefix(&fresh).unwrap();
+            let expected = std::fs::read_to_string(checked_in.join(relative)).unwrap_or_default();
+            let actual = std::fs::read_to_string(path).unwrap();
+            assert!(
+                expected == actual,
+                "{} is stale: run `mcpctl app-server generate-json-schema --out app-server-protocol/schema/json`",
+                relative.display()
+            );
+        }
+        let on_disk = std::fs::read_dir(checked_in.join("v2")).unwrap().count();
+        assert_eq!(
+            on_disk + 1,
+            written.len(),
+            "a checked-in schema has no type any more"
+        );
+        std::fs::remove_dir_all(&fresh).unwrap();
+    }
+
+    #[test]
+    fn messages_use_codex_field_names() {
+        let schemas: std::collections::BTreeMap<_, _> = json_schemas().into_iter().collect();
+        let props = |name: &str| {
+            schemas[name]["properties"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .cloned()
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            props("InitializeResponse"),
+            ["userAgent", "codexHome", "platformFamily", "platformOs"]
+        );
+        assert!(
+            schemas["ListMcpServerStatusResponse"]
+                .to_string()
+                .contains("resourceTemplates")
+        );
+    }
+}

@@ -21,7 +21,11 @@ use crate::server::State;
 fn source_of(source: &LayerSource) -> ConfigLayerSource {
     let file = |p: &Path| p.display().to_string();
     match source {
-        LayerSource::Defaults => ConfigLayerSource::Defaults { file: None },
+        LayerSource::Defaults => ConfigLayerSource::Defaults {
+            file: std::env::current_exe()
+                .map(|p| file(&p))
+                .unwrap_or_else(|_| "mcpctl".into()),
+        },
         LayerSource::System(p) => ConfigLayerSource::System { file: file(p) },
         LayerSource::User(p) => ConfigLayerSource::User {
             file: file(p),
