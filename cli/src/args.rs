@@ -91,6 +91,8 @@ pub enum Command {
     /// Inspect the configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Serve JSON-RPC on stdin/stdout for editors (Codex's app-server methods for MCP and config).
+    AppServer(crate::commands::app_server::AppServerArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions(CompletionsArgs),
 }

@@ -3,6 +3,7 @@
 
 pub mod add;
 pub mod add_json;
+pub mod app_server;
 pub mod auth;
 pub mod call;
 pub mod callback_url;
@@ -57,13 +58,21 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match &cli.command {
         Command::Config(config::ConfigCommand::Schema) => return config::schema(),
         Command::Completions(args) => return completions::run(args),
+        Command::AppServer(_) => {}
         // Flags that clap cannot check alone fail like clap's own errors: before anything is
         // loaded, with the usage, exit code 2.
         Command::Add(args) => add::check_usage(args).unwrap_or_else(|err| err.exit()),
         _ => {}
     }
+    if matches!(cli.command, Command::AppServer(_)) {
+        let options = load_options(&cli)?;
+        if let Command::AppServer(args) = cli.command {
+            return app_server::run(options, args);
+        }
+    }
     let workspace = load(&cli)?;
     match cli.command {
+        Command::AppServer(_) => Ok(ExitCode::SUCCESS),
         Command::Add(args) => add::run(&workspace, *args),
         Command::AddJson(args) => add_json::run(&workspace, *args),
         Command::Import(args) => import::run(&workspace, &args),
@@ -99,6 +108,19 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 /// Loads every layer and the policy, with the `-c`/`--enable`/`--disable` flags on top, and
 /// prints the notices and warnings that loading produced.
 fn load(cli: &Cli) -> Result<Workspace> {
+    let options = load_options(cli)?;
+    let workspace = Workspace::load(options)?.with_oauth_step_up(login::step_up_policy());
+    for notice in workspace.notices() {
+        errln(&notice);
+    }
+    for warning in workspace.warnings() {
+        warn(warning);
+    }
+    Ok(workspace)
+}
+
+/// Where to load from, with the `-c`/`--enable`/`--disable` flags.
+fn load_options(cli: &Cli) -> Result<LoadOptions> {
     let overrides = cli
         .overrides
         .parse()
@@ -109,14 +131,7 @@ fn load(cli: &Cli) -> Result<Workspace> {
     let cwd = std::env::current_dir().context("cannot read the current folder")?;
     let mut options = LoadOptions::from_env(cwd, overrides)?;
     options.notice = Some(std::sync::Arc::new(|message: &str| note(message)));
-    let workspace = Workspace::load(options)?.with_oauth_step_up(login::step_up_policy());
-    for notice in workspace.notices() {
-        errln(&notice);
-    }
-    for warning in workspace.warnings() {
-        warn(warning);
-    }
-    Ok(workspace)
+    Ok(options)
 }
 
 /// A Codex user running mcpctl for the first time: say how to share Codex's file.
