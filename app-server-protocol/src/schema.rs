@@ -93,6 +93,9 @@ pub fn write_json_schemas(dir: &Path) -> Result<Vec<PathBuf>, SchemaError> {
     Ok(written)
 }
 
+// Generated protocol files go to a folder the user names (`--out DIR`), readable like any
+// source file: not a file that steers mcpctl, so not written private.
+#[allow(clippy::disallowed_methods)]
 fn write(path: &Path, value: &Value) -> Result<(), SchemaError> {
     let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
     text.push('\n');

@@ -208,7 +208,7 @@ fn handle_line(state: &State, initialized: &AtomicBool, line: &str) -> Line {
             return Line::Ignore;
         }
     };
-    let Ok(id) = serde_json::from_value::<RequestId>(id.clone()) else {
+    let Ok(id) = serde_json::from_value::<RequestId>(id) else {
         out.error_without_id(JsonRpcError::new(
             INVALID_REQUEST,
             "invalid request: `id` must be a number or a string",

@@ -18,7 +18,7 @@ pub struct AppServerArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum AppServerCommand {
-    /// Write the JSON schema of every message to DIR (v2/<Type>.json and one bundle).
+    /// Write the JSON schema of every message to DIR (`v2/<Type>.json` and one bundle).
     GenerateJsonSchema {
         /// The folder to write.
         #[arg(long)]
