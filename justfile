@@ -156,4 +156,4 @@ bench-hostile:
 
 # The property tests (decoding and parsing) with many more cases than the normal test run.
 fuzz cases="20000":
-    PROPTEST_CASES={{ cases }} cargo nextest run -p mcpctl-rmcp-client the_reader_hands_on
+    PROPTEST_CASES={{ cases }} cargo nextest run -p mcpctl-rmcp-client -p mcpctl-config -E 'test(the_reader_hands_on) | test(/^properties::/) | test(random_edits_touch_only_their_servers)'

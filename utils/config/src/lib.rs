@@ -13,6 +13,8 @@ mod layers;
 mod load;
 mod name;
 mod paths;
+#[cfg(test)]
+mod properties;
 mod schema;
 mod snippet;
 mod trust;
