@@ -130,6 +130,12 @@ bench:
 bench-live:
     bench/live.sh
 
+# The app server on one connection: requests/s pipelined and p50/p99 latency for config/read
+# and mcpServerStatus/list (cached tools).
+bench-app-server:
+    cargo build --release -q -p mcpctl-cli -p mcpctl-test-server
+    bench/app_server.py
+
 # Codex and mcpctl adding servers to one config.toml for 10 s: adds lost on each side.
 bench-codex-race seconds="10":
     cargo build --release -q -p mcpctl-cli
