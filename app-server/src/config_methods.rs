@@ -79,20 +79,15 @@ fn mask(value: &mut Value, path: &mut Vec<String>) {
 }
 
 pub(crate) fn read(state: &State, params: ConfigReadParams) -> Result<Value, JsonRpcError> {
-    let owned;
-    let workspace: &Workspace = match &params.cwd {
+    let workspace: std::sync::Arc<Workspace> = match &params.cwd {
         Some(cwd) => {
             let options = LoadOptions {
                 cwd: cwd.into(),
                 ..state.load.clone()
             };
-            owned = Workspace::load(options).map_err(internal)?;
-            &owned
+            std::sync::Arc::new(Workspace::load(options).map_err(internal)?)
         }
-        None => {
-            owned = (*state.workspace()?).clone();
-            &owned
-        }
+        None => state.workspace()?,
     };
     let stack = &workspace.loaded().stack;
     let mut origins = BTreeMap::new();
