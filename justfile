@@ -136,6 +136,14 @@ bench-app-server:
     cargo build --release -q -p mcpctl-cli -p mcpctl-test-server
     bench/app_server.py
 
+# `perf` profile of the app server under the benchmark (profiling profile: release code with
+# symbols); report in /tmp/mcpctl-app-server.perf.
+profile-app-server:
+    cargo build --profile profiling -q -p mcpctl-cli -p mcpctl-test-server
+    printf '#!/bin/sh\nexec perf record -F 2000 -g -o /tmp/mcpctl-app-server.perf -- {{justfile_directory()}}/target/profiling/mcpctl "$@"\n' > /tmp/mcpctl-perf-wrap && chmod +x /tmp/mcpctl-perf-wrap
+    bench/app_server.py --bin /tmp/mcpctl-perf-wrap --requests 5000 --sequential 300
+    perf report -i /tmp/mcpctl-app-server.perf --no-children --percent-limit 2 --stdio | grep -E '^ +[0-9]' | head -30
+
 # Codex and mcpctl adding servers to one config.toml for 10 s: adds lost on each side.
 bench-codex-race seconds="10":
     cargo build --release -q -p mcpctl-cli

@@ -61,26 +61,35 @@ class Server:
         self.proc.wait(timeout=10)
 
 
-def pipelined(server, method, count):
-    lines = [json.dumps({"id": 10_000_000 + i, "method": method}) for i in range(count)]
+def pipelined(server, method, count, params=None):
+    lines = [json.dumps({"id": 10_000_000 + i, "method": method, "params": params or {}})
+             for i in range(count)]
     writer = threading.Thread(target=server.send_many, args=(lines,))
     start = time.perf_counter()
     writer.start()
     answered = 0
+    # Answers are checked by prefix (`{"id":1000xxxx,"result":`), not parsed: parsing each one
+    # in Python would measure this script, not the server. One is parsed in full below.
+    last = None
     while answered < count:
-        message = server.read()
-        if message.get("id", 0) >= 10_000_000 and "result" in message:
+        line = server.proc.stdout.readline()
+        if not line:
+            sys.exit("app server closed its stdout")
+        if line.startswith(b'{"id":1') and line[14:24] == b',"result":':
             answered += 1
+            last = line
     elapsed = time.perf_counter() - start
     writer.join()
-    return count / elapsed
+    if "result" not in json.loads(last):
+        sys.exit(f"{method}: the last answer has no result")
+    return count / elapsed, len(last)
 
 
-def sequential(server, method, count):
+def sequential(server, method, count, params=None):
     times = []
     for _ in range(count):
         start = time.perf_counter()
-        server.call(method)
+        server.call(method, params)
         times.append((time.perf_counter() - start) * 1000)
     times.sort()
     return statistics.median(times), times[int(len(times) * 0.99) - 1]
@@ -112,12 +121,19 @@ def main():
         tools = sum(len(d["tools"]) for d in server.call("mcpServerStatus/list")["data"])
         print(f"{args.servers} servers, {tools} cached tools; {args.requests} pipelined, "
               f"{args.sequential} sequential requests per method")
-        print(f"{'method':<24}{'req/s pipelined':>18}{'p50 ms':>10}{'p99 ms':>10}")
-        for method in ("config/read", "mcpServerStatus/list"):
-            pipelined(server, method, 500)  # warm-up
-            rate = pipelined(server, method, args.requests)
-            p50, p99 = sequential(server, method, args.sequential)
-            print(f"{method:<24}{rate:>18,.0f}{p50:>10.3f}{p99:>10.3f}")
+        print(f"{'request':<44}{'answer B':>10}{'req/s pipelined':>18}{'p50 ms':>10}{'p99 ms':>10}")
+        cases = [
+            ("config/read", None),
+            ("mcpServerStatus/list", None),
+            ("mcpServerStatus/list", {"serverName": "s00"}),
+            ("mcpServerStatus/list", {"limit": 1, "detail": "toolsAndAuthOnly"}),
+        ]
+        for method, params in cases:
+            label = method + (" " + json.dumps(params, separators=(",", ":")) if params else "")
+            pipelined(server, method, 500, params)  # warm-up
+            rate, size = pipelined(server, method, args.requests, params)
+            p50, p99 = sequential(server, method, args.sequential, params)
+            print(f"{label:<44}{size:>10,}{rate:>18,.0f}{p50:>10.3f}{p99:>10.3f}")
         server.close()
 
 

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use mcpctl_app_server_protocol::{
     CONFIG_CONFLICT, ConfigBatchWriteParams, ConfigEdit, ConfigLayer, ConfigLayerMetadata,
@@ -13,18 +14,29 @@ use mcpctl_app_server_protocol::{
 };
 use mcpctl_config::{ConfigWriter, Layer, LayerSource, Version, WriteError, display_key_path};
 use mcpctl_core::{LoadOptions, MASK, Workspace, is_secret_key};
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
 use crate::error::{internal, invalid};
+use crate::memo::Inputs;
+use crate::outgoing::Answer;
 use crate::server::State;
+
+/// The running binary, named as the file of the defaults layer (looked up once).
+fn current_exe() -> &'static str {
+    static EXE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    EXE.get_or_init(|| {
+        std::env::current_exe()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|_| "mcpctl".into())
+    })
+}
 
 fn source_of(source: &LayerSource) -> ConfigLayerSource {
     let file = |p: &Path| p.display().to_string();
     match source {
         LayerSource::Defaults => ConfigLayerSource::Defaults {
-            file: std::env::current_exe()
-                .map(|p| file(&p))
-                .unwrap_or_else(|_| "mcpctl".into()),
+            file: current_exe().to_string(),
         },
         LayerSource::System(p) => ConfigLayerSource::System { file: file(p) },
         LayerSource::User(p) => ConfigLayerSource::User {
@@ -39,18 +51,12 @@ fn source_of(source: &LayerSource) -> ConfigLayerSource {
     }
 }
 
-fn version_of(source: &LayerSource) -> String {
-    let bytes = source
-        .path()
-        .and_then(|p| std::fs::read(p).ok())
-        .unwrap_or_default();
-    Version::of(&bytes).to_string()
-}
-
+/// A layer's name and the version of the text it was loaded from (what `expected_version`
+/// must match while the file is unchanged); computed at most once per loaded layer.
 fn metadata(layer: &Layer) -> ConfigLayerMetadata {
     ConfigLayerMetadata {
         name: source_of(layer.source()),
-        version: version_of(layer.source()),
+        version: layer.version().to_string(),
     }
 }
 
@@ -78,17 +84,32 @@ fn mask(value: &mut Value, path: &mut Vec<String>) {
     }
 }
 
-pub(crate) fn read(state: &State, params: ConfigReadParams) -> Result<Value, JsonRpcError> {
-    let workspace: std::sync::Arc<Workspace> = match &params.cwd {
-        Some(cwd) => {
-            let options = LoadOptions {
-                cwd: cwd.into(),
-                ..state.load.clone()
-            };
-            std::sync::Arc::new(Workspace::load(options).map_err(internal)?)
+pub(crate) fn read(state: &State, params: ConfigReadParams) -> Result<Answer, JsonRpcError> {
+    let Some(cwd) = &params.cwd else {
+        // The answer depends on the loaded workspace only: kept until a write or reload.
+        let workspace = state.workspace()?;
+        let key = format!("config/read:{}", params.include_layers);
+        if let Some(answer) = state.memo.get(&key, &workspace) {
+            return Ok(Answer::Raw(answer));
         }
-        None => state.workspace()?,
+        let answer = raw(read_response(&workspace, params.include_layers))?;
+        state.memo.put(
+            key,
+            &workspace,
+            Inputs::stamp(Vec::new()),
+            Arc::clone(&answer),
+        );
+        return Ok(Answer::Raw(answer));
     };
+    let options = LoadOptions {
+        cwd: cwd.into(),
+        ..state.load.clone()
+    };
+    let workspace = Workspace::load(options).map_err(internal)?;
+    raw(read_response(&workspace, params.include_layers)).map(Answer::Raw)
+}
+
+fn read_response(workspace: &Workspace, include_layers: bool) -> ConfigReadResponse {
     let stack = &workspace.loaded().stack;
     let mut origins = BTreeMap::new();
     let mut versions: BTreeMap<&LayerSource, ConfigLayerMetadata> = BTreeMap::new();
@@ -99,23 +120,23 @@ pub(crate) fn read(state: &State, params: ConfigReadParams) -> Result<Value, Jso
             .clone();
         origins.insert(display_key_path(path), meta);
     }
-    let layers = params.include_layers.then(|| {
+    let layers = include_layers.then(|| {
         stack
             .layers()
             .iter()
             .map(|layer| ConfigLayer {
                 name: source_of(layer.source()),
-                version: version_of(layer.source()),
+                version: layer.version().to_string(),
                 config: masked_json(layer.table()),
                 disabled_reason: None,
             })
             .collect()
     });
-    to_value(ConfigReadResponse {
+    ConfigReadResponse {
         config: masked_json(stack.merged()),
         origins,
         layers,
-    })
+    }
 }
 
 pub(crate) fn requirements(state: &State) -> Result<Value, JsonRpcError> {
@@ -353,4 +374,11 @@ fn toml_value(value: &Value) -> Result<toml_edit::Value, String> {
 
 pub(crate) fn to_value(value: impl serde::Serialize) -> Result<Value, JsonRpcError> {
     serde_json::to_value(value).map_err(internal)
+}
+
+/// `value` serialised once, to be kept and written as it is.
+pub(crate) fn raw(value: impl serde::Serialize) -> Result<Arc<RawValue>, JsonRpcError> {
+    serde_json::value::to_raw_value(&value)
+        .map(Arc::from)
+        .map_err(internal)
 }

@@ -4,6 +4,7 @@ use mcpctl_app_server_protocol::{JsonRpcError, METHOD_NOT_FOUND};
 use serde_json::Value;
 
 use crate::error::parse_params;
+use crate::outgoing::Answer;
 use crate::server::State;
 use crate::{config_methods, mcp_methods, threads};
 
@@ -26,14 +27,24 @@ pub(crate) async fn dispatch(
     state: &State,
     method: &str,
     params: Option<Value>,
-) -> Result<Value, JsonRpcError> {
+) -> Result<Answer, JsonRpcError> {
     match method {
         "config/read" => config_methods::read(state, parse_params(params)?),
+        "mcpServerStatus/list" => mcp_methods::status_list(state, parse_params(params)?).await,
+        other => dispatch_value(state, other, params).await.map(Answer::from),
+    }
+}
+
+async fn dispatch_value(
+    state: &State,
+    method: &str,
+    params: Option<Value>,
+) -> Result<Value, JsonRpcError> {
+    match method {
         "config/value/write" => config_methods::value_write(state, parse_params(params)?).await,
         "config/batchWrite" => config_methods::batch_write(state, parse_params(params)?).await,
         "configRequirements/read" => config_methods::requirements(state),
         "config/mcpServer/reload" => config_methods::reload(state).await,
-        "mcpServerStatus/list" => mcp_methods::status_list(state, parse_params(params)?).await,
         "mcpServer/oauth/login" => mcp_methods::oauth_login(state, parse_params(params)?).await,
         "mcpServer/resource/read" => mcp_methods::resource_read(state, parse_params(params)?).await,
         "mcpServer/tool/call" => threads::tool_call(state, parse_params(params)?).await,

@@ -9,6 +9,7 @@ mod config_methods;
 mod dispatch;
 mod error;
 mod mcp_methods;
+mod memo;
 mod outgoing;
 mod server;
 mod threads;

@@ -1,6 +1,7 @@
 //! `mcpServerStatus/list`, `mcpServer/oauth/login` and `mcpServer/resource/read`.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use mcpctl_app_server_protocol::{
@@ -12,12 +13,15 @@ use mcpctl_app_server_protocol::{
 use mcpctl_core::client::ClientHooks;
 use mcpctl_core::{
     AuthStatus, BrowserMode, LoginEvent, LoginOptions, RegistrationMode, ServerConnection,
-    ServerState, ServerStatus, Transport, read_resource,
+    ServerState, ServerStatus, Transport, Workspace, read_resource,
 };
 use serde_json::Value;
+use serde_json::value::RawValue;
 
-use crate::config_methods::to_value;
+use crate::config_methods::{raw, to_value};
 use crate::error::{internal, invalid};
+use crate::memo::Inputs;
+use crate::outgoing::Answer;
 use crate::server::State;
 
 const DEFAULT_PAGE: usize = 100;
@@ -50,8 +54,34 @@ fn tool_map(tools: impl IntoIterator<Item = Value>) -> BTreeMap<String, Value> {
 pub(crate) async fn status_list(
     state: &State,
     params: ListMcpServerStatusParams,
-) -> Result<Value, JsonRpcError> {
+) -> Result<Answer, JsonRpcError> {
     let workspace = state.workspace()?;
+    if params.thread_id.is_some() {
+        // Live connections change under the answer: built every time.
+        return status_page(state, &workspace, &params)
+            .await
+            .map(Answer::Raw);
+    }
+    // Without a thread the answer is read from the config and the offline caches: kept while
+    // those are unchanged.
+    let key = format!(
+        "mcpServerStatus/list:{}",
+        serde_json::to_string(&params).map_err(internal)?
+    );
+    if let Some(answer) = state.memo.get(&key, &workspace) {
+        return Ok(Answer::Raw(answer));
+    }
+    let inputs = Inputs::stamp(workspace.offline_status_files());
+    let answer = status_page(state, &workspace, &params).await?;
+    state.memo.put(key, &workspace, inputs, Arc::clone(&answer));
+    Ok(Answer::Raw(answer))
+}
+
+async fn status_page(
+    state: &State,
+    workspace: &Workspace,
+    params: &ListMcpServerStatusParams,
+) -> Result<Arc<RawValue>, JsonRpcError> {
     let start = match &params.cursor {
         Some(cursor) => cursor
             .parse::<usize>()
@@ -141,7 +171,7 @@ pub(crate) async fn status_list(
         }
         data.push(entry);
     }
-    to_value(ListMcpServerStatusResponse { data, next_cursor })
+    raw(ListMcpServerStatusResponse { data, next_cursor })
 }
 
 async fn live_entry(entry: &mut McpServerStatus, connection: &ServerConnection, full: bool) {

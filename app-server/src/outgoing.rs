@@ -7,8 +7,21 @@ use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use mcpctl_app_server_protocol::{JsonRpcError, RequestId};
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
 use tokio::sync::{mpsc, oneshot};
+
+/// A handler's result: a value, or JSON already serialised (a memoised answer).
+pub(crate) enum Answer {
+    Value(Value),
+    Raw(Arc<RawValue>),
+}
+
+impl From<Value> for Answer {
+    fn from(value: Value) -> Self {
+        Self::Value(value)
+    }
+}
 
 /// The answer a client gave to a server-to-client request.
 pub(crate) type ClientAnswer = Result<Value, Value>;
@@ -53,6 +66,24 @@ impl Outgoing {
         match result {
             Ok(result) => self.send_value(&json!({"id": id, "result": result})),
             Err(error) => self.send_value(&json!({"id": id, "error": error})),
+        }
+    }
+
+    /// Sends a handler's result: a memoised answer is written as it is, not rebuilt.
+    pub(crate) fn answer(&self, id: &RequestId, result: Result<Answer, JsonRpcError>) {
+        #[derive(serde::Serialize)]
+        struct Raw<'a> {
+            id: &'a RequestId,
+            result: &'a RawValue,
+        }
+        match result {
+            Ok(Answer::Raw(raw)) => {
+                if let Ok(line) = serde_json::to_string(&Raw { id, result: &raw }) {
+                    let _ = self.lines.send(line);
+                }
+            }
+            Ok(Answer::Value(value)) => self.respond(id, Ok(value)),
+            Err(error) => self.respond(id, Err(error)),
         }
     }
 

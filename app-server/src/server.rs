@@ -34,6 +34,8 @@ pub(crate) struct State {
     /// Serialises config writes with the reload that follows them.
     pub(crate) write_lock: tokio::sync::Mutex<()>,
     pub(crate) logins: Mutex<u64>,
+    /// Answers kept while their inputs are unchanged (`config/read`, `mcpServerStatus/list`).
+    pub(crate) memo: crate::memo::Memo,
     /// Work that outlives its request (logins waiting for the browser), aborted at exit.
     background: Mutex<Vec<tokio::task::AbortHandle>>,
 }
@@ -99,6 +101,7 @@ where
         threads: Threads::default(),
         write_lock: tokio::sync::Mutex::new(()),
         logins: Mutex::new(0),
+        memo: crate::memo::Memo::default(),
         background: Mutex::new(Vec::new()),
     });
     let initialized = AtomicBool::new(false);
@@ -127,7 +130,7 @@ where
                 let state = Arc::clone(&state);
                 tasks.spawn(async move {
                     let result = crate::dispatch::dispatch(&state, &method, params).await;
-                    state.out.respond(&id, result);
+                    state.out.answer(&id, result);
                 });
             }
         }

@@ -371,6 +371,27 @@ impl Workspace {
         crate::oauth_logins::remembered_statuses(self)
     }
 
+    /// Every file that [`Self::tools_cache`] and [`Self::auth_statuses`] read for this
+    /// workspace's servers: a front end that memoises an answer built from them (the app
+    /// server's `mcpServerStatus/list`) compares these files' metadata to know it is current.
+    pub fn offline_status_files(&self) -> Vec<std::path::PathBuf> {
+        let home = self.paths().home();
+        let cache = self.tools_cache();
+        let mut files: Vec<_> = self
+            .servers()
+            .iter()
+            .map(|server| cache.file_for(server.name()))
+            .collect();
+        files.push(AuthStatusStore::in_home(home).path().to_path_buf());
+        files.push(
+            crate::oauth_logins::LoginCache::in_home(home)
+                .path()
+                .to_path_buf(),
+        );
+        files.push(home.join(mcpctl_credentials_store::CREDENTIALS_FILE));
+        files
+    }
+
     /// Starts every enabled server (or those in `only`) with this workspace's log folder and
     /// tools cache. Must be called inside a tokio runtime.
     pub fn start_servers(

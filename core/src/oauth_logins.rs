@@ -94,6 +94,11 @@ impl LoginCache {
         }
     }
 
+    /// The file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// Every remembered summary; an unreadable file reads as empty.
     pub fn load(&self) -> BTreeMap<String, LoginSummary> {
         fs::read(&self.path)

@@ -87,7 +87,7 @@ impl ToolsCache {
     /// The server's cached tools, or `None` when there are none, the file cannot be read, or
     /// they were saved for a different configuration of the server.
     pub fn load(&self, name: &ServerName, config: &McpServerConfig) -> Option<CachedTools> {
-        let bytes = fs::read(self.path_for(name)).ok()?;
+        let bytes = fs::read(self.file_for(name)).ok()?;
         let file: CacheFile<Vec<Value>> = serde_json::from_slice(&bytes).ok()?;
         if file.key != cache_key(name, config).ok()? {
             return None;
@@ -108,7 +108,7 @@ impl ToolsCache {
         server_info: Option<(String, String)>,
         tools: &[Value],
     ) -> Result<(), CacheError> {
-        let path = self.path_for(name);
+        let path = self.file_for(name);
         let serialize_error = |source| CacheError::Serialize {
             path: path.clone(),
             source,
@@ -125,7 +125,7 @@ impl ToolsCache {
 
     /// Forgets the server's cached tools (nothing to do when there are none).
     pub fn remove(&self, name: &ServerName) -> Result<(), CacheError> {
-        let path = self.path_for(name);
+        let path = self.file_for(name);
         match fs::remove_file(&path) {
             Ok(()) => Ok(()),
             Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(()),
@@ -137,7 +137,8 @@ impl ToolsCache {
         }
     }
 
-    fn path_for(&self, name: &ServerName) -> PathBuf {
+    /// The file that holds `name`'s list.
+    pub fn file_for(&self, name: &ServerName) -> PathBuf {
         self.dir.join(format!("{}.json", file_stem(name.as_str())))
     }
 }

@@ -4,13 +4,14 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
 use toml::{Table, Value};
 
 use crate::error::ConfigError;
 use crate::keypath::KeyPath;
+use crate::writer::Version;
 
 /// Where a layer comes from, lowest precedence first.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -96,6 +97,8 @@ pub struct Layer {
     table: Table,
     spans: BTreeMap<KeyPath, Range<usize>>,
     text: Arc<str>,
+    /// The digest of `text`, computed on first use (clones made after that share the work).
+    version: OnceLock<Version>,
 }
 
 impl Layer {
@@ -110,6 +113,7 @@ impl Layer {
             table,
             spans,
             text: Arc::from(text),
+            version: OnceLock::new(),
         })
     }
 
@@ -141,6 +145,7 @@ impl Layer {
             table,
             spans: BTreeMap::new(),
             text: Arc::from(""),
+            version: OnceLock::new(),
         }
     }
 
@@ -151,6 +156,7 @@ impl Layer {
             table,
             spans: BTreeMap::new(),
             text: Arc::from(""),
+            version: OnceLock::new(),
         }
     }
 
@@ -162,6 +168,13 @@ impl Layer {
     /// The layer's values.
     pub fn table(&self) -> &Table {
         &self.table
+    }
+
+    /// The version (content digest) of the text this layer was parsed from: what a writer's
+    /// `expected_version` is compared against while the file is unchanged. Computed once.
+    pub fn version(&self) -> &Version {
+        self.version
+            .get_or_init(|| Version::of(self.text.as_bytes()))
     }
 
     /// The 1-based position of `key_path`'s value in this layer, if it was read from a file.
