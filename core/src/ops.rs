@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use mcpctl_config::{
-    ConfigError, ConfigWriter, LayerSource, McpServerConfig, ServerName, Transport, UpsertMode,
+    ConfigError, ConfigWriter, LayerSource, McpServerConfig, ServerName, UpsertMode,
     display_key_path,
 };
 
@@ -232,31 +232,20 @@ impl Workspace {
 }
 
 /// Checks what the config loader would refuse, so a bad `add` never reaches the file.
+/// The rules a server read from a file must follow hold for one about to be written, too: the
+/// same check (`Transport::check`), named by the key it would be written under.
 fn validate_new(request: &AddRequest) -> Result<(), CoreError> {
-    let invalid = |key: &str, message: &str| {
+    request.config.transport.check().map_err(|err| {
         CoreError::Config(ConfigError::Invalid {
             location: String::new(),
             key: display_key_path(&[
                 "mcp_servers".to_string(),
                 request.name.to_string(),
-                key.to_string(),
+                err.key.to_string(),
             ]),
-            message: message.to_string(),
+            message: err.message.to_string(),
         })
-    };
-    match &request.config.transport {
-        Transport::Stdio(mcpctl_config::StdioTransport { command, .. })
-            if command.trim().is_empty() =>
-        {
-            Err(invalid("command", "must not be empty"))
-        }
-        Transport::StreamableHttp(mcpctl_config::HttpTransport { url, .. })
-            if !(url.starts_with("http://") || url.starts_with("https://")) =>
-        {
-            Err(invalid("url", "expected an http:// or https:// URL"))
-        }
-        _ => Ok(()),
-    }
+    })
 }
 
 /// Keys of a server that a layer above the user config sets, so a write there has no effect.

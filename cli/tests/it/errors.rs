@@ -28,7 +28,7 @@ fn wrong_type_names_key_path() {
     let run = t.run(&["list"]).fails(1);
     assert_eq!(
         run.stderr,
-        "error: [TMP]/home/config.toml:3:1: mcp_servers.x.args: expected an array of strings\n"
+        "error: [TMP]/home/config.toml:3:1: mcp_servers.x.args: expected an array of strings, found a string\n"
     );
 }
 

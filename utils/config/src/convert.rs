@@ -5,7 +5,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use toml::{Table, Value};
 
 use crate::error::ConfigError;
@@ -13,12 +13,18 @@ use crate::features::{FEATURES, LEGACY_FEATURE_KEYS, Stage};
 use crate::keypath::display_key_path;
 use crate::layers::{LayerSource, LayerStack, Location};
 use crate::name::ServerName;
-use crate::types::{MAX_TIMEOUT_SECS, MIN_TIMEOUT_SECS};
+use crate::raw::{
+    CODEX_ONLY_SERVER_KEYS, CODEX_TOP_LEVEL_KEYS, FeatureTable, Grant, HTTP_ONLY, ProjectTables,
+    RawConfig, RawOAuth, RawProject, RawServer, RawTool, STDIO_ONLY, UNLISTED_TOP_LEVEL_KEYS,
+    field_names, type_name,
+};
 use crate::types::{McpServerConfig, OAuthClientConfig, ToolConfig, Transport};
-use mcpctl_approval_presets::{ApprovalMode, Preset};
+use mcpctl_approval_presets::Preset;
 
 /// Where OAuth credentials are stored (`mcp_oauth_credentials_store`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum CredentialsStoreMode {
     /// The OS keyring when available, else a private file.
@@ -31,7 +37,7 @@ pub enum CredentialsStoreMode {
 }
 
 /// How far a project folder is trusted (`[projects."<dir>"] trust_level`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TrustLevel {
     /// The project's `.mcpctl/config.toml` is read.
@@ -86,135 +92,71 @@ pub struct Config {
     pub approval_preset: Option<Preset>,
 }
 
-const SERVER_KEYS: &[&str] = &[
-    "command",
-    "args",
-    "env",
-    "env_vars",
-    "cwd",
-    "url",
-    "bearer_token_env_var",
-    "http_headers",
-    "env_http_headers",
-    "enabled",
-    "required",
-    "enabled_tools",
-    "disabled_tools",
-    "startup_timeout_sec",
-    "startup_timeout_ms",
-    "tool_timeout_sec",
-    "scopes",
-    "oauth_resource",
-    "oauth",
-    "oauth_client_metadata_url",
-    "default_tools_approval_mode",
-    "tools",
-    "supports_parallel_tool_calls",
-    "http_headers_helper",
-];
-/// Codex's server keys that mcpctl does not use: known (no warning), kept in the file as they
-/// are, listed by `get` as ignored.
-const CODEX_ONLY_KEYS: &[&str] = &["startup_readiness", "output_token_limit", "environment_id"];
-const STDIO_ONLY: &[&str] = &["args", "env", "env_vars", "cwd"];
-const HTTP_ONLY: &[&str] = &[
-    "bearer_token_env_var",
-    "http_headers",
-    "env_http_headers",
-    "http_headers_helper",
-];
-
 /// Converts merged layers into a [`Config`]; returns warnings for unknown and legacy keys.
 pub fn build_config(stack: &LayerStack) -> Result<(Config, Vec<Warning>), ConfigError> {
     let cx = Cx { stack };
     let mut warnings = Vec::new();
     let root = stack.merged();
-    let mut config = Config::default();
-
-    if let Some(value) = root.get("mcp_oauth_credentials_store") {
-        let path = kp(&["mcp_oauth_credentials_store"]);
-        config.mcp_oauth_credentials_store = match value.as_str() {
-            Some("auto") => CredentialsStoreMode::Auto,
-            Some("file") => CredentialsStoreMode::File,
-            Some("keyring") => CredentialsStoreMode::Keyring,
-            _ => return Err(cx.invalid(&path, "expected one of \"auto\", \"file\", \"keyring\"")),
-        };
+    let raw: RawConfig = cx.read(&Value::Table(root.clone()), &[])?;
+    legacy_keys(&cx, &raw, &mut warnings);
+    let mut config = Config {
+        mcp_oauth_credentials_store: raw.mcp_oauth_credentials_store.unwrap_or_default(),
+        mcp_oauth_callback_port: raw.mcp_oauth_callback_port,
+        mcp_oauth_callback_url: raw.mcp_oauth_callback_url,
+        approval_preset: raw.approval_preset,
+        ..Config::default()
+    };
+    if let Some(url) = raw.oauth_client_metadata_url {
+        config.oauth_client_metadata_url =
+            Some(https_url(&cx, url, &kp(&["oauth_client_metadata_url"]))?);
     }
-    if let Some(value) = root.get("mcp_oauth_callback_port") {
-        let path = kp(&["mcp_oauth_callback_port"]);
-        let port = value
-            .as_integer()
-            .and_then(|p| u16::try_from(p).ok())
-            .ok_or_else(|| cx.invalid(&path, "expected a port number between 0 and 65535"))?;
-        config.mcp_oauth_callback_port = Some(port);
-    }
-    if let Some(value) = root.get("mcp_oauth_callback_url") {
-        config.mcp_oauth_callback_url = Some(cx.string(value, &kp(&["mcp_oauth_callback_url"]))?);
-    }
-    if let Some(value) = root.get("oauth_client_metadata_url") {
-        let path = kp(&["oauth_client_metadata_url"]);
-        config.oauth_client_metadata_url = Some(https_url(&cx, value, &path)?);
-    }
-    if let Some(value) = root.get("approval_preset") {
-        let path = kp(&["approval_preset"]);
-        let text = cx.string(value, &path)?;
-        let preset = text
-            .parse::<Preset>()
-            .map_err(|err| cx.invalid(&path, &err.to_string()))?;
-        config.approval_preset = Some(preset);
-    }
-    check_features(&cx, root, &mut warnings)?;
+    check_features(&cx, raw.features.unwrap_or_default(), &mut warnings);
     check_top_level(&cx, root, &mut warnings);
-    config.projects = projects(&cx, root)?;
+    config.projects = projects(&cx, raw.projects.unwrap_or_default())?;
 
-    if let Some(servers) = root.get("mcp_servers") {
-        let base = kp(&["mcp_servers"]);
-        let servers = servers
-            .as_table()
-            .ok_or_else(|| cx.invalid(&base, "expected a table of servers"))?;
-        for (name, value) in servers {
-            let path = child(&base, name);
-            let server_name = match ServerName::parse(name) {
-                Ok(server_name) => server_name,
-                // Codex accepts names mcpctl cannot use (`"a b"`); one such table must not
-                // make every command fail, `remove` included.
-                Err(err) => {
-                    warnings.push(cx.warning(
-                        &path,
-                        &format!("{err}; this server is skipped: rename the table, or run `mcpctl remove '{name}'`"),
-                    ));
-                    config.skipped_servers.push(name.clone());
-                    continue;
-                }
-            };
-            let table = value
-                .as_table()
-                .ok_or_else(|| cx.invalid(&path, "expected a table"))?;
-            let entry = server(&cx, &path, table, &mut warnings)?;
-            config.mcp_servers.insert(server_name, entry);
-        }
+    let base = kp(&["mcp_servers"]);
+    for (name, value) in raw.mcp_servers.unwrap_or_default() {
+        let path = child(&base, &name);
+        let server_name = match ServerName::parse(&name) {
+            Ok(server_name) => server_name,
+            // Codex accepts names mcpctl cannot use (`"a b"`); one such table must not
+            // make every command fail, `remove` included.
+            Err(err) => {
+                warnings.push(cx.warning(
+                    &path,
+                    &format!("{err}; this server is skipped: rename the table, or run `mcpctl remove '{name}'`"),
+                ));
+                config.skipped_servers.push(name);
+                continue;
+            }
+        };
+        let Value::Table(table) = &value else {
+            return Err(cx.invalid(
+                &path,
+                &format!("expected a table, found {}", type_name(&value)),
+            ));
+        };
+        let raw: RawServer = cx.read(&value, &path)?;
+        let entry = server(&cx, &path, raw, table, &mut warnings)?;
+        config.mcp_servers.insert(server_name, entry);
     }
     Ok((config, warnings))
 }
 
-/// The top-level keys mcpctl reads. Codex's file holds many more (its own settings), so only a
-/// near miss of one of these (`[mcp_server.a]`) is warned about.
-const TOP_LEVEL_KEYS: &[&str] = &[
-    "mcp_servers",
-    "features",
-    "projects",
-    "mcp_oauth_credentials_store",
-    "mcp_oauth_callback_port",
-    "mcp_oauth_callback_url",
-    "oauth_client_metadata_url",
-    "mcpctl",
-];
-
 fn check_top_level(cx: &Cx<'_>, root: &Table, warnings: &mut Vec<Warning>) {
+    // Codex's file holds many more keys (its own settings), so only a near miss of one of
+    // mcpctl's (`[mcp_server.a]`) is warned about.
+    let known = || {
+        field_names::<RawConfig>()
+            .iter()
+            .chain(UNLISTED_TOP_LEVEL_KEYS)
+            .copied()
+    };
     for key in root.keys() {
-        if TOP_LEVEL_KEYS.contains(&key.as_str()) {
+        if known().any(|k| k == key) || CODEX_TOP_LEVEL_KEYS.contains(&key.as_str()) {
             continue;
         }
-        if let Some(close) = mcpctl_fuzzy_match::did_you_mean(key, TOP_LEVEL_KEYS.iter().copied()) {
+        if let Some(close) = mcpctl_fuzzy_match::did_you_mean(key, known()) {
             warnings.push(cx.warning(
                 &kp(&[key]),
                 &format!("`{key}` is not a key mcpctl reads; did you mean `{close}`?"),
@@ -223,37 +165,31 @@ fn check_top_level(cx: &Cx<'_>, root: &Table, warnings: &mut Vec<Warning>) {
     }
 }
 
-fn check_features(
-    cx: &Cx<'_>,
-    root: &Table,
-    warnings: &mut Vec<Warning>,
-) -> Result<(), ConfigError> {
+fn legacy_keys(cx: &Cx<'_>, raw: &RawConfig, warnings: &mut Vec<Warning>) {
     for (legacy, feature) in LEGACY_FEATURE_KEYS {
-        if let Some(value) = root.get(*legacy) {
-            let path = kp(&[legacy]);
-            let on = cx.boolean(value, &path)?;
+        let value = match *legacy {
+            "experimental_use_rmcp_client" => raw.experimental_use_rmcp_client,
+            _ => None,
+        };
+        if let Some(on) = value {
             warnings.push(cx.warning(
-                &path,
+                &kp(&[legacy]),
                 &format!(
                     "`{legacy}` is deprecated: write `{feature} = {on}` under `[features]` instead"
                 ),
             ));
         }
     }
-    let Some(features) = root.get("features") else {
-        return Ok(());
-    };
+}
+
+fn check_features(cx: &Cx<'_>, features: FeatureTable, warnings: &mut Vec<Warning>) {
     let base = kp(&["features"]);
-    let features = features
-        .as_table()
-        .ok_or_else(|| cx.invalid(&base, "expected a table of feature names to true/false"))?;
-    for (key, value) in features {
-        let path = child(&base, key);
-        let on = cx.boolean(value, &path)?;
+    for (key, on) in features {
+        let path = child(&base, &key);
         let Some(spec) = FEATURES.iter().find(|s| s.key == key) else {
             // Codex's own features live here too: warn only about a near miss of ours.
             let ours = FEATURES.iter().map(|s| s.key);
-            if let Some(close) = mcpctl_fuzzy_match::did_you_mean(key, ours) {
+            if let Some(close) = mcpctl_fuzzy_match::did_you_mean(&key, ours) {
                 warnings.push(cx.warning(
                     &path,
                     &format!("unknown feature `{key}`; did you mean `{close}`?"),
@@ -283,65 +219,53 @@ fn check_features(
             _ => {}
         }
     }
-    Ok(())
 }
 
-fn projects(cx: &Cx<'_>, root: &Table) -> Result<BTreeMap<PathBuf, TrustLevel>, ConfigError> {
+fn projects(
+    cx: &Cx<'_>,
+    projects: ProjectTables,
+) -> Result<BTreeMap<PathBuf, TrustLevel>, ConfigError> {
     let mut out = BTreeMap::new();
-    let Some(projects) = root.get("projects") else {
-        return Ok(out);
-    };
     let base = kp(&["projects"]);
-    let projects = projects
-        .as_table()
-        .ok_or_else(|| cx.invalid(&base, "expected a table of project folders"))?;
     for (dir, value) in projects {
-        let path = child(&base, dir);
-        if !Path::new(dir).is_absolute() {
+        let path = child(&base, &dir);
+        if !Path::new(&dir).is_absolute() {
             return Err(cx.invalid(
                 &path,
                 "a project folder must be an absolute path: a relative one would trust whatever folder you stand in; write the full path, or run `mcpctl trust` in the project",
             ));
         }
-        let Some(level) = value.as_table().and_then(|t| t.get("trust_level")) else {
-            continue;
-        };
-        let level = match level.as_str() {
-            Some("trusted") => TrustLevel::Trusted,
-            Some("untrusted") => TrustLevel::Untrusted,
-            _ => {
-                return Err(cx.invalid(
-                    &child(&path, "trust_level"),
-                    "expected \"trusted\" or \"untrusted\"",
-                ));
-            }
-        };
-        out.insert(PathBuf::from(dir), level);
+        let project: RawProject = cx.read(&value, &path)?;
+        if let Some(level) = project.trust_level {
+            out.insert(PathBuf::from(dir), level);
+        }
     }
     Ok(out)
 }
 
+/// Turns one raw server table into the validated configuration: the checks of meaning (one
+/// transport, keys of the other transport, a URL scheme) happen here and only here.
 fn server(
     cx: &Cx<'_>,
     path: &[String],
+    raw: RawServer,
     table: &Table,
     warnings: &mut Vec<Warning>,
 ) -> Result<ServerEntry, ConfigError> {
-    let has_command = table.contains_key("command");
-    let has_url = table.contains_key("url");
-    let transport_key = match (has_command, has_url) {
-        (true, true) => {
+    let transport_key = match (&raw.command, &raw.url) {
+        (Some(_), Some(_)) => {
             return Err(cx.invalid(path, "'url' cannot be combined with 'command'; a server is either stdio (command) or streamable HTTP (url)"));
         }
-        (false, false) => {
+        (None, None) => {
             return Err(cx.invalid(
                 path,
                 "needs either 'command' (a stdio server) or 'url' (a streamable HTTP server)",
             ));
         }
-        (true, false) => "command",
-        (false, true) => "url",
+        (Some(_), None) => "command",
+        (None, Some(_)) => "url",
     };
+    let has_command = transport_key == "command";
     let wrong_transport: &[&str] = if has_command { HTTP_ONLY } else { STDIO_ONLY };
     for key in wrong_transport {
         if table.contains_key(*key) {
@@ -358,85 +282,58 @@ fn server(
             ));
         }
     }
-
-    let get = |key: &str| table.get(key).map(|v| (v, child(path, key)));
-    let transport = if has_command {
-        let (command, p) = get("command").ok_or_else(|| cx.invalid(path, "missing 'command'"))?;
-        let command = cx.string(command, &p)?;
-        if command.trim().is_empty() {
-            return Err(cx.invalid(&p, "must not be empty"));
+    let invalid_field =
+        |err: crate::types::InvalidField| cx.invalid(&child(path, err.key), err.message);
+    let transport = match (raw.command, raw.url) {
+        (Some(command), _) => {
+            let mut stdio = crate::StdioTransport::new(command);
+            stdio.args = raw.args.unwrap_or_default();
+            stdio.env = raw.env.unwrap_or_default();
+            stdio.env_vars = raw.env_vars.unwrap_or_default();
+            stdio.cwd = raw.cwd.map(PathBuf::from);
+            Transport::Stdio(stdio)
         }
-        Transport::Stdio(crate::StdioTransport {
-            command,
-            args: opt(get("args"), |(v, p)| cx.strings(v, &p))?.unwrap_or_default(),
-            env: opt(get("env"), |(v, p)| cx.string_map(v, &p))?.unwrap_or_default(),
-            env_vars: opt(get("env_vars"), |(v, p)| cx.strings(v, &p))?.unwrap_or_default(),
-            cwd: opt(get("cwd"), |(v, p)| cx.string(v, &p))?.map(PathBuf::from),
-        })
-    } else {
-        let (url, p) = get("url").ok_or_else(|| cx.invalid(path, "missing 'url'"))?;
-        let url = cx.string(url, &p)?;
-        if !(url.starts_with("http://") || url.starts_with("https://")) {
-            return Err(cx.invalid(&p, "expected an http:// or https:// URL"));
+        (None, url) => {
+            let mut http = crate::HttpTransport::new(url.unwrap_or_default());
+            http.bearer_token_env_var = raw.bearer_token_env_var;
+            http.http_headers = raw.http_headers.unwrap_or_default();
+            http.env_http_headers = raw.env_http_headers.unwrap_or_default();
+            http.http_headers_helper = raw.http_headers_helper;
+            Transport::StreamableHttp(http)
         }
-        Transport::StreamableHttp(crate::HttpTransport {
-            url,
-            bearer_token_env_var: opt(get("bearer_token_env_var"), |(v, p)| cx.string(v, &p))?,
-            http_headers: opt(get("http_headers"), |(v, p)| cx.string_map(v, &p))?
-                .unwrap_or_default(),
-            env_http_headers: opt(get("env_http_headers"), |(v, p)| cx.string_map(v, &p))?
-                .unwrap_or_default(),
-            http_headers_helper: opt(get("http_headers_helper"), |(v, p)| {
-                let helper = cx.string(v, &p)?;
-                if helper.trim().is_empty() {
-                    return Err(
-                        cx.invalid(&p, "must not be empty; remove the key or name a command")
-                    );
-                }
-                Ok(helper)
-            })?,
-        })
     };
+    transport.check().map_err(invalid_field)?;
 
     let mut config = McpServerConfig::new(transport);
-    config.enabled = opt(get("enabled"), |(v, p)| cx.boolean(v, &p))?.unwrap_or(true);
-    config.required = opt(get("required"), |(v, p)| cx.boolean(v, &p))?.unwrap_or(false);
-    config.enabled_tools = opt(get("enabled_tools"), |(v, p)| cx.strings(v, &p))?;
-    config.disabled_tools = opt(get("disabled_tools"), |(v, p)| cx.strings(v, &p))?;
-    config.scopes = opt(get("scopes"), |(v, p)| cx.strings(v, &p))?;
-    config.oauth_resource = opt(get("oauth_resource"), |(v, p)| cx.string(v, &p))?;
-    config.oauth_client_metadata_url = opt(get("oauth_client_metadata_url"), |(v, p)| {
-        https_url(cx, v, &p)
-    })?;
-    config.tool_timeout = opt(get("tool_timeout_sec"), |(v, p)| cx.seconds(v, &p))?;
-    config.default_tools_approval_mode = opt(get("default_tools_approval_mode"), |(v, p)| {
-        cx.approval_mode(v, &p)
-    })?;
-    config.supports_parallel_tool_calls = opt(get("supports_parallel_tool_calls"), |(v, p)| {
-        cx.boolean(v, &p)
-    })?;
-    if let Some((tools, p)) = get("tools") {
-        config.tools = tool_configs(cx, tools, &p, warnings)?;
+    config.enabled = raw.enabled.unwrap_or(true);
+    config.required = raw.required.unwrap_or(false);
+    config.enabled_tools = raw.enabled_tools;
+    config.disabled_tools = raw.disabled_tools;
+    config.scopes = raw.scopes;
+    config.oauth_resource = raw.oauth_resource;
+    config.oauth_client_metadata_url = raw
+        .oauth_client_metadata_url
+        .map(|url| https_url(cx, url, &child(path, "oauth_client_metadata_url")))
+        .transpose()?;
+    config.tool_timeout = raw.tool_timeout_sec.map(Duration::from_secs_f64);
+    config.default_tools_approval_mode = raw.default_tools_approval_mode;
+    config.supports_parallel_tool_calls = raw.supports_parallel_tool_calls;
+    if let Some(tools) = raw.tools {
+        config.tools = tool_configs(cx, tools, &child(path, "tools"), warnings)?;
     }
-    let secs = opt(get("startup_timeout_sec"), |(v, p)| cx.seconds(v, &p))?;
-    let millis = opt(get("startup_timeout_ms"), |(v, p)| {
-        let ms = v
-            .as_integer()
-            .and_then(|ms| u64::try_from(ms).ok())
-            .ok_or_else(|| cx.invalid(&p, "expected a non-negative integer (milliseconds)"))?;
-        Ok((Duration::from_millis(ms), p))
-    })?;
-    config.startup_timeout = match (secs, millis) {
-        (Some(secs), Some((_, p))) => {
+    let millis_path = child(path, "startup_timeout_ms");
+    config.startup_timeout = match (raw.startup_timeout_sec, raw.startup_timeout_ms) {
+        (Some(secs), Some(_)) => {
             warnings.push(cx.warning(
-                &p,
+                &millis_path,
                 "`startup_timeout_ms` is ignored because `startup_timeout_sec` is also set; delete it",
             ));
-            Some(secs)
+            Some(Duration::from_secs_f64(secs))
         }
-        (None, Some((ms, p))) => {
+        (None, Some(ms)) => {
+            let ms = Duration::from_millis(ms);
             warnings.push(cx.warning(
-                &p,
+                &millis_path,
                 &format!(
                     "`startup_timeout_ms` is deprecated: write `startup_timeout_sec = {:?}` instead",
                     ms.as_secs_f64()
@@ -444,51 +341,42 @@ fn server(
             ));
             Some(ms)
         }
-        (secs, None) => secs,
+        (secs, None) => secs.map(Duration::from_secs_f64),
     };
-    if let Some((oauth, p)) = get("oauth") {
-        let oauth = oauth.as_table().ok_or_else(|| {
-            cx.invalid(
-                &p,
-                "expected a table with client_id, client_secret, callback_url",
-            )
-        })?;
-        let mut out = OAuthClientConfig::default();
-        for (key, value) in oauth {
-            let kpath = child(&p, key);
-            let slot = match key.as_str() {
-                "client_id" => &mut out.client_id,
-                "client_secret" => &mut out.client_secret,
-                "callback_url" => &mut out.callback_url,
-                "client_secret_env_var" => &mut out.client_secret_env_var,
-                "grant" => &mut out.grant,
-                "private_key_file" => &mut out.private_key_file,
-                "signing_alg" => &mut out.signing_alg,
-                _ => {
-                    warnings.push(cx.warning(&kpath, "unknown key, kept in the file but ignored; known keys are client_id, client_secret, client_secret_env_var, callback_url, grant, private_key_file, signing_alg"));
-                    continue;
-                }
-            };
-            let text = cx.string(value, &kpath)?;
-            if key == "grant" && !crate::types::OAUTH_GRANTS.contains(&text.as_str()) {
-                return Err(cx.invalid(
-                    &kpath,
-                    "expected \"authorization_code\" or \"client_credentials\"",
+    if let Some(oauth) = raw.oauth {
+        let oauth_path = child(path, "oauth");
+        if let Some(Value::Table(keys)) = table.get("oauth") {
+            let known = field_names::<RawOAuth>();
+            for key in keys.keys().filter(|k| !known.contains(&k.as_str())) {
+                warnings.push(cx.warning(
+                    &child(&oauth_path, key),
+                    &format!(
+                        "unknown key, kept in the file but ignored; known keys are {}",
+                        known.join(", ")
+                    ),
                 ));
             }
-            *slot = Some(text);
         }
-        config.oauth = Some(out);
+        config.oauth = Some(OAuthClientConfig {
+            client_id: oauth.client_id,
+            client_secret: oauth.client_secret,
+            callback_url: oauth.callback_url,
+            client_secret_env_var: oauth.client_secret_env_var,
+            grant: oauth.grant.map(|grant| grant.as_str().to_string()),
+            private_key_file: oauth.private_key_file,
+            signing_alg: oauth.signing_alg,
+        });
     }
 
+    let known = field_names::<RawServer>();
     let mut unknown_keys = Vec::new();
     for key in table.keys() {
-        if CODEX_ONLY_KEYS.contains(&key.as_str()) {
+        if CODEX_ONLY_SERVER_KEYS.contains(&key.as_str()) {
             unknown_keys.push(key.clone());
             continue;
         }
-        if !SERVER_KEYS.contains(&key.as_str()) {
-            let suggestion = nearest_key(key)
+        if !known.contains(&key.as_str()) {
+            let suggestion = mcpctl_fuzzy_match::did_you_mean(key, known.iter().copied())
                 .map(|k| format!(" (did you mean '{k}'?)"))
                 .unwrap_or_default();
             warnings.push(cx.warning(
@@ -510,60 +398,117 @@ fn server(
     })
 }
 
+/// The raw form of a validated server: what the config writer writes, in [`RawServer`]'s field
+/// order. Defaults (`enabled = true`, empty lists and tables) are left out.
+pub(crate) fn raw_server(
+    server: &McpServerConfig,
+) -> Result<RawServer, crate::types::InvalidField> {
+    let non_empty_list = |items: &Vec<String>| (!items.is_empty()).then(|| items.clone());
+    let non_empty_map = |map: &BTreeMap<String, String>| (!map.is_empty()).then(|| map.clone());
+    let mut raw = RawServer {
+        enabled: (!server.enabled).then_some(false),
+        required: server.required.then_some(true),
+        startup_timeout_sec: server.startup_timeout.map(|t| t.as_secs_f64()),
+        tool_timeout_sec: server.tool_timeout.map(|t| t.as_secs_f64()),
+        enabled_tools: server.enabled_tools.clone(),
+        disabled_tools: server.disabled_tools.clone(),
+        scopes: server.scopes.clone(),
+        oauth_resource: server.oauth_resource.clone(),
+        oauth_client_metadata_url: server.oauth_client_metadata_url.clone(),
+        default_tools_approval_mode: server.default_tools_approval_mode,
+        supports_parallel_tool_calls: server.supports_parallel_tool_calls,
+        ..RawServer::default()
+    };
+    match &server.transport {
+        Transport::Stdio(stdio) => {
+            raw.command = Some(stdio.command.clone());
+            raw.args = non_empty_list(&stdio.args);
+            raw.env_vars = non_empty_list(&stdio.env_vars);
+            raw.cwd = match &stdio.cwd {
+                None => None,
+                Some(cwd) => Some(
+                    cwd.to_str()
+                        .ok_or(crate::types::InvalidField {
+                            key: "cwd",
+                            message: "the path is not valid UTF-8",
+                        })?
+                        .to_string(),
+                ),
+            };
+            raw.env = non_empty_map(&stdio.env);
+        }
+        Transport::StreamableHttp(http) => {
+            raw.url = Some(http.url.clone());
+            raw.bearer_token_env_var = http.bearer_token_env_var.clone();
+            raw.http_headers_helper = http.http_headers_helper.clone();
+            raw.http_headers = non_empty_map(&http.http_headers);
+            raw.env_http_headers = non_empty_map(&http.env_http_headers);
+        }
+    }
+    if let Some(oauth) = &server.oauth {
+        let grant = oauth.grant.as_deref().and_then(|g| g.parse::<Grant>().ok());
+        let oauth = RawOAuth {
+            client_id: oauth.client_id.clone(),
+            client_secret: oauth.client_secret.clone(),
+            client_secret_env_var: oauth.client_secret_env_var.clone(),
+            callback_url: oauth.callback_url.clone(),
+            grant,
+            private_key_file: oauth.private_key_file.clone(),
+            signing_alg: oauth.signing_alg.clone(),
+        };
+        // An empty `[oauth]` table means the same as none, so it is not written.
+        raw.oauth = (oauth != RawOAuth::default()).then_some(oauth);
+    }
+    if !server.tools.is_empty() {
+        let mut tools = BTreeMap::new();
+        for (tool, settings) in &server.tools {
+            let mut table = Table::new();
+            if let Some(mode) = settings.approval_mode {
+                table.insert("approval_mode".to_string(), Value::from(mode.as_str()));
+            }
+            tools.insert(tool.clone(), Value::Table(table));
+        }
+        raw.tools = Some(tools);
+    }
+    Ok(raw)
+}
+
 /// `[mcp_servers.<name>.tools.<tool>]` tables, by tool name.
 fn tool_configs(
     cx: &Cx<'_>,
-    value: &Value,
+    tools: BTreeMap<String, Value>,
     path: &[String],
     warnings: &mut Vec<Warning>,
 ) -> Result<BTreeMap<String, ToolConfig>, ConfigError> {
-    let tools = value.as_table().ok_or_else(|| {
-        cx.invalid(
-            path,
-            "expected a table of tool names to tables such as { approval_mode = \"prompt\" }",
-        )
-    })?;
+    let known = field_names::<RawTool>();
     let mut out = BTreeMap::new();
     for (tool, settings) in tools {
-        let tool_path = child(path, tool);
-        let settings = settings.as_table().ok_or_else(|| {
-            cx.invalid(
+        let tool_path = child(path, &tool);
+        let Value::Table(table) = &settings else {
+            return Err(cx.invalid(
                 &tool_path,
                 "expected a table such as { approval_mode = \"prompt\" }",
-            )
-        })?;
-        let mut config = ToolConfig::default();
-        for (key, value) in settings {
-            let key_path = child(&tool_path, key);
-            if key == "approval_mode" {
-                config.approval_mode = Some(cx.approval_mode(value, &key_path)?);
-            } else {
-                warnings.push(cx.warning(
-                    &key_path,
-                    "unknown key, kept in the file but ignored; the known key is approval_mode",
-                ));
-            }
+            ));
+        };
+        for key in table.keys().filter(|k| !known.contains(&k.as_str())) {
+            warnings.push(cx.warning(
+                &child(&tool_path, key),
+                "unknown key, kept in the file but ignored; the known key is approval_mode",
+            ));
         }
-        out.insert(tool.clone(), config);
+        let raw: RawTool = cx.read(&settings, &tool_path)?;
+        out.insert(
+            tool,
+            ToolConfig {
+                approval_mode: raw.approval_mode,
+            },
+        );
     }
     Ok(out)
 }
 
-/// The known server key closest to a mistyped one.
-fn nearest_key(key: &str) -> Option<&'static str> {
-    mcpctl_fuzzy_match::did_you_mean(key, SERVER_KEYS.iter().copied())
-}
-
-fn opt<T, U>(
-    value: Option<T>,
-    f: impl FnOnce(T) -> Result<U, ConfigError>,
-) -> Result<Option<U>, ConfigError> {
-    value.map(f).transpose()
-}
-
 /// A client ID metadata document URL: `https://host/path` (CIMD requires https and a path).
-fn https_url(cx: &Cx<'_>, value: &Value, path: &[String]) -> Result<String, ConfigError> {
-    let text = cx.string(value, path)?;
+fn https_url(cx: &Cx<'_>, text: String, path: &[String]) -> Result<String, ConfigError> {
     let rest = text.strip_prefix("https://").unwrap_or_default();
     let (host, doc) = rest.split_once('/').unwrap_or((rest, ""));
     if host.is_empty() || doc.is_empty() {
@@ -616,92 +561,58 @@ impl Cx<'_> {
         }
     }
 
-    fn string(&self, value: &Value, path: &[String]) -> Result<String, ConfigError> {
-        value.as_str().map(str::to_string).ok_or_else(|| {
-            self.invalid(
-                path,
-                &format!("expected a string, found {}", type_name(value)),
-            )
-        })
-    }
-
-    fn boolean(&self, value: &Value, path: &[String]) -> Result<bool, ConfigError> {
-        value.as_bool().ok_or_else(|| {
-            self.invalid(
-                path,
-                &format!("expected true or false, found {}", type_name(value)),
-            )
-        })
-    }
-
-    fn strings(&self, value: &Value, path: &[String]) -> Result<Vec<String>, ConfigError> {
-        let err = || self.invalid(path, "expected an array of strings");
-        value
-            .as_array()
-            .ok_or_else(err)?
-            .iter()
-            .map(|v| v.as_str().map(str::to_string).ok_or_else(err))
-            .collect()
-    }
-
-    fn string_map(
+    /// Reads a raw type from the merged value at `base`; an error names the key path below it
+    /// and the file, line and column where that key was set.
+    fn read<T: for<'de> Deserialize<'de>>(
         &self,
         value: &Value,
-        path: &[String],
-    ) -> Result<BTreeMap<String, String>, ConfigError> {
-        let table = value
-            .as_table()
-            .ok_or_else(|| self.invalid(path, "expected a table of strings (KEY = \"value\")"))?;
-        table
-            .iter()
-            .map(|(k, v)| {
-                v.as_str()
-                    .map(|s| (k.clone(), s.to_string()))
-                    .ok_or_else(|| self.invalid(&child(path, k), "expected a string"))
-            })
-            .collect()
-    }
-
-    fn approval_mode(&self, value: &Value, path: &[String]) -> Result<ApprovalMode, ConfigError> {
-        self.string(value, path)?
-            .parse::<ApprovalMode>()
-            .map_err(|err| self.invalid(path, &err.to_string()))
-    }
-
-    fn seconds(&self, value: &Value, path: &[String]) -> Result<Duration, ConfigError> {
-        let secs = match value {
-            Value::Integer(i) => *i as f64,
-            Value::Float(f) => *f,
-            other => {
-                return Err(self.invalid(
-                    path,
-                    &format!(
-                        "expected a number of seconds from {MIN_TIMEOUT_SECS} to {MAX_TIMEOUT_SECS:.0} (one year), found {}",
-                        type_name(other)
-                    ),
-                ));
+        base: &[String],
+    ) -> Result<T, ConfigError> {
+        serde_path_to_error::deserialize(value.clone()).map_err(|err| {
+            let mut path = base.to_vec();
+            for segment in err.path().iter() {
+                if let serde_path_to_error::Segment::Map { key } = segment {
+                    path.push(key.clone());
+                }
             }
-        };
-        // The same range as the command-line flags, so a file or `-c` cannot hold what `add`
-        // refuses (a 1e300 that overflows, a 1e-300 that would be written back as 0).
-        let range = || {
-            self.invalid(
-                path,
-                &format!(
-                    "expected a number of seconds from {MIN_TIMEOUT_SECS} to {MAX_TIMEOUT_SECS:.0} (one year), found {}",
-                    shown_number(secs)
-                ),
-            )
-        };
-        if !(MIN_TIMEOUT_SECS..=MAX_TIMEOUT_SECS).contains(&secs) {
-            return Err(range());
-        }
-        Duration::try_from_secs_f64(secs).map_err(|_| range())
+            let found = self.stack.get(&path).map(type_name);
+            self.invalid(&path, &shape_message(&err.inner().to_string(), found))
+        })
     }
 }
 
+/// Serde's "invalid type: string \"b\", expected a boolean" in mcpctl's words: "expected true or
+/// false, found a string". Messages the raw types wrote themselves pass through.
+fn shape_message(serde: &str, found: Option<&str>) -> String {
+    // toml adds "\nin `key`" below its message; the key path is already in front.
+    let serde = serde.split("\nin `").next().unwrap_or(serde).trim();
+    for prefix in ["invalid type: ", "invalid value: "] {
+        if let Some(rest) = serde.strip_prefix(prefix)
+            && let Some((_, expected)) = rest.rsplit_once(", expected ")
+        {
+            let expected = match expected {
+                "a boolean" => "true or false",
+                "a map" => "a table",
+                "a sequence" => "an array",
+                other => other,
+            };
+            return match found {
+                Some(found) => format!("expected {expected}, found {found}"),
+                None => format!("expected {expected}"),
+            };
+        }
+    }
+    if let Some(rest) = serde.strip_prefix("unknown variant ") {
+        let rest = rest.replace('`', "\"");
+        if let Some((value, expected)) = rest.split_once(", expected ") {
+            return format!("{value} is not valid: expected {expected}");
+        }
+    }
+    serde.to_string()
+}
+
 /// A number as a person would write it: `1e20` and `1e-300`, not sixty digits.
-fn shown_number(n: f64) -> String {
+pub(crate) fn shown_number(n: f64) -> String {
     if n != 0.0 && !(1e-3..1e9).contains(&n.abs()) {
         format!("{n:e}")
     } else {
@@ -709,22 +620,11 @@ fn shown_number(n: f64) -> String {
     }
 }
 
-fn type_name(value: &Value) -> &'static str {
-    match value {
-        Value::String(_) => "a string",
-        Value::Integer(_) => "an integer",
-        Value::Float(_) => "a float",
-        Value::Boolean(_) => "a boolean",
-        Value::Datetime(_) => "a datetime",
-        Value::Array(_) => "an array",
-        Value::Table(_) => "a table",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::layers::Layer;
+    use mcpctl_approval_presets::ApprovalMode;
     use pretty_assertions::assert_eq;
 
     fn load(text: &str) -> Result<(Config, Vec<Warning>), ConfigError> {
@@ -925,7 +825,7 @@ client_id = "abc"
     fn wrong_type_names_key_path_and_location() {
         assert_eq!(
             err("[mcp_servers.x]\ncommand = \"a\"\nargs = \"b\"\n"),
-            "/h/config.toml:3:1: mcp_servers.x.args: expected an array of strings"
+            "/h/config.toml:3:1: mcp_servers.x.args: expected an array of strings, found a string"
         );
     }
 

@@ -15,6 +15,7 @@ mod name;
 mod paths;
 #[cfg(test)]
 mod properties;
+mod raw;
 mod schema;
 mod snippet;
 mod trust;
@@ -37,7 +38,7 @@ pub use paths::{
 pub use schema::config_schema_json;
 pub use trust::{Fingerprint, TRUST_FILE, TrustRecord, TrustRecords, TrustStoreError};
 pub use types::{
-    HttpTransport, MAX_TIMEOUT_SECS, MIN_TIMEOUT_SECS, McpServerConfig, OAUTH_GRANTS,
+    HttpTransport, InvalidField, MAX_TIMEOUT_SECS, MIN_TIMEOUT_SECS, McpServerConfig, OAUTH_GRANTS,
     OAuthClientConfig, StdioTransport, ToolConfig, Transport,
 };
 pub use writer::*;

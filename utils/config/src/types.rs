@@ -74,7 +74,44 @@ impl HttpTransport {
     }
 }
 
+/// A value that breaks a rule of its key; the caller adds where it was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InvalidField {
+    /// The key inside the server table (`command`, `url`, ...).
+    pub key: &'static str,
+    /// What is wrong and how to fix it.
+    pub message: &'static str,
+}
+
 impl Transport {
+    /// The rules of a transport's values, checked for every server read from a file and every
+    /// server a command is about to write: a command that is not blank, an http(s) URL, a
+    /// header helper that names a command.
+    pub fn check(&self) -> Result<(), InvalidField> {
+        match self {
+            Transport::Stdio(stdio) if stdio.command.trim().is_empty() => Err(InvalidField {
+                key: "command",
+                message: "must not be empty",
+            }),
+            Transport::StreamableHttp(http)
+                if !(http.url.starts_with("http://") || http.url.starts_with("https://")) =>
+            {
+                Err(InvalidField {
+                    key: "url",
+                    message: "expected an http:// or https:// URL",
+                })
+            }
+            Transport::StreamableHttp(HttpTransport {
+                http_headers_helper: Some(helper),
+                ..
+            }) if helper.trim().is_empty() => Err(InvalidField {
+                key: "http_headers_helper",
+                message: "must not be empty; remove the key or name a command",
+            }),
+            _ => Ok(()),
+        }
+    }
+
     /// `"stdio"` or `"streamable_http"`, as used in JSON output.
     pub fn kind(&self) -> &'static str {
         match self {

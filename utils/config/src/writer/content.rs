@@ -27,139 +27,51 @@ pub(super) struct ServerContent {
 }
 
 impl ServerContent {
+    /// The keys of a server as the raw format ([`crate::raw::RawServer`]) writes them, in its
+    /// field order: values first, then its tables, then `[tools.<tool>]`.
     pub(super) fn new(
         name: &ServerName,
         server: &McpServerConfig,
         path: &Path,
     ) -> Result<Self, WriteError> {
+        let invalid = |key: &str, reason: String| WriteError::Invalid {
+            key: display_key_path(&[SERVERS.to_string(), name.to_string(), key.to_string()]),
+            reason,
+            path: path.to_path_buf(),
+        };
+        let raw = crate::convert::raw_server(server)
+            .map_err(|err| invalid(err.key, err.message.to_string()))?;
+        let json = serde_json::to_value(&raw).map_err(|err| invalid("", err.to_string()))?;
+        let fields = crate::raw::field_names::<crate::raw::RawServer>();
         let mut values: Vec<(&'static str, Value)> = Vec::new();
         let mut maps: Vec<(&'static str, Vec<(String, Value)>)> = Vec::new();
-        let strings = |items: &[String]| Value::Array(items.iter().map(String::as_str).collect());
-        let map = |entries: &std::collections::BTreeMap<String, String>| {
-            entries
-                .iter()
-                .map(|(k, v)| (k.clone(), Value::from(v.as_str())))
-                .collect::<Vec<_>>()
-        };
-        let mut env_map = Vec::new();
-        let mut header_maps = Vec::new();
-        match &server.transport {
-            Transport::Stdio(crate::StdioTransport {
-                command,
-                args,
-                env,
-                env_vars,
-                cwd,
-            }) => {
-                values.push(("command", Value::from(command.as_str())));
-                if !args.is_empty() {
-                    values.push(("args", strings(args)));
+        let mut tools = Vec::new();
+        for (key, value) in json.as_object().into_iter().flatten() {
+            let Some(key) = fields.iter().copied().find(|field| field == key) else {
+                continue;
+            };
+            match value {
+                serde_json::Value::Object(entries) if key == "tools" => {
+                    for (tool, settings) in entries {
+                        let settings = settings
+                            .as_object()
+                            .into_iter()
+                            .flatten()
+                            .map(|(k, v)| (k.clone(), edit_value(v)))
+                            .collect();
+                        tools.push((tool.clone(), settings));
+                    }
                 }
-                if !env_vars.is_empty() {
-                    values.push(("env_vars", strings(env_vars)));
-                }
-                if let Some(cwd) = cwd {
-                    let Some(cwd) = cwd.to_str() else {
-                        return Err(WriteError::Invalid {
-                            key: display_key_path(&[
-                                SERVERS.to_string(),
-                                name.to_string(),
-                                "cwd".to_string(),
-                            ]),
-                            reason: "the path is not valid UTF-8".to_string(),
-                            path: path.to_path_buf(),
-                        });
-                    };
-                    values.push(("cwd", Value::from(cwd)));
-                }
-                env_map = map(env);
-            }
-            Transport::StreamableHttp(crate::HttpTransport {
-                url,
-                bearer_token_env_var,
-                http_headers,
-                env_http_headers,
-                http_headers_helper,
-            }) => {
-                values.push(("url", Value::from(url.as_str())));
-                if let Some(var) = bearer_token_env_var {
-                    values.push(("bearer_token_env_var", Value::from(var.as_str())));
-                }
-                if let Some(helper) = http_headers_helper {
-                    values.push(("http_headers_helper", Value::from(helper.as_str())));
-                }
-                header_maps.push(("http_headers", map(http_headers)));
-                header_maps.push(("env_http_headers", map(env_http_headers)));
+                serde_json::Value::Object(entries) => maps.push((
+                    key,
+                    entries
+                        .iter()
+                        .map(|(k, v)| (k.clone(), edit_value(v)))
+                        .collect(),
+                )),
+                other => values.push((key, edit_value(other))),
             }
         }
-        if !server.enabled {
-            values.push(("enabled", Value::from(false)));
-        }
-        if server.required {
-            values.push(("required", Value::from(true)));
-        }
-        if let Some(timeout) = server.startup_timeout {
-            values.push(("startup_timeout_sec", Value::from(timeout.as_secs_f64())));
-        }
-        if let Some(timeout) = server.tool_timeout {
-            values.push(("tool_timeout_sec", Value::from(timeout.as_secs_f64())));
-        }
-        if let Some(tools) = &server.enabled_tools {
-            values.push(("enabled_tools", strings(tools)));
-        }
-        if let Some(tools) = &server.disabled_tools {
-            values.push(("disabled_tools", strings(tools)));
-        }
-        if let Some(scopes) = &server.scopes {
-            values.push(("scopes", strings(scopes)));
-        }
-        if let Some(resource) = &server.oauth_resource {
-            values.push(("oauth_resource", Value::from(resource.as_str())));
-        }
-        if let Some(url) = &server.oauth_client_metadata_url {
-            values.push(("oauth_client_metadata_url", Value::from(url.as_str())));
-        }
-        if let Some(mode) = server.default_tools_approval_mode {
-            values.push(("default_tools_approval_mode", Value::from(mode.as_str())));
-        }
-        if let Some(parallel) = server.supports_parallel_tool_calls {
-            values.push(("supports_parallel_tool_calls", Value::from(parallel)));
-        }
-        if !env_map.is_empty() {
-            maps.push(("env", env_map));
-        }
-        maps.extend(header_maps.into_iter().filter(|(_, m)| !m.is_empty()));
-        if let Some(oauth) = &server.oauth {
-            let fields = [
-                ("client_id", &oauth.client_id),
-                ("client_secret", &oauth.client_secret),
-                ("client_secret_env_var", &oauth.client_secret_env_var),
-                ("callback_url", &oauth.callback_url),
-                ("grant", &oauth.grant),
-                ("private_key_file", &oauth.private_key_file),
-                ("signing_alg", &oauth.signing_alg),
-            ];
-            let entries: Vec<(String, Value)> = fields
-                .iter()
-                .filter_map(|(k, v)| v.as_deref().map(|v| ((*k).to_string(), Value::from(v))))
-                .collect();
-            // An empty `[oauth]` table means the same as none, so it is not written.
-            if !entries.is_empty() {
-                maps.push(("oauth", entries));
-            }
-        }
-        let tools = server
-            .tools
-            .iter()
-            .map(|(tool, settings)| {
-                let entries = settings
-                    .approval_mode
-                    .map(|mode| ("approval_mode".to_string(), Value::from(mode.as_str())))
-                    .into_iter()
-                    .collect();
-                (tool.clone(), entries)
-            })
-            .collect();
         Ok(Self {
             values,
             maps,
@@ -241,6 +153,27 @@ impl ServerContent {
             table.insert("tools", Value::InlineTable(tools));
         }
         table
+    }
+}
+
+/// A JSON value of a serialised raw type as a TOML value (the raw types hold strings, booleans,
+/// numbers and arrays of them).
+fn edit_value(value: &serde_json::Value) -> Value {
+    match value {
+        serde_json::Value::String(text) => Value::from(text.as_str()),
+        serde_json::Value::Bool(on) => Value::from(*on),
+        serde_json::Value::Number(n) => match n.as_i64() {
+            Some(i) if !n.is_f64() => Value::from(i),
+            _ => Value::from(n.as_f64().unwrap_or_default()),
+        },
+        serde_json::Value::Array(items) => Value::Array(items.iter().map(edit_value).collect()),
+        serde_json::Value::Object(entries) => Value::InlineTable(
+            entries
+                .iter()
+                .map(|(k, v)| (k.as_str(), edit_value(v)))
+                .collect(),
+        ),
+        serde_json::Value::Null => Value::from(""),
     }
 }
 

@@ -18,7 +18,7 @@ use toml_edit::{Decor, DocumentMut, InlineTable, Item, Table, Value};
 
 use crate::display_key_path;
 use crate::name::ServerName;
-use crate::types::{McpServerConfig, Transport};
+use crate::types::McpServerConfig;
 
 mod content;
 mod edit;

@@ -7,6 +7,7 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::types::OAuthClientConfig;
+use crate::types::Transport;
 
 /// A hand-written file with comments, unknown keys and two servers.
 const RICH: &str = r#"# mcpctl config
