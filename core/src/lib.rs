@@ -5,6 +5,7 @@
 //! Front ends (`mcpctl` CLI, later the app server) call [`Workspace::load`] and the operations on
 //! it, then render the values they get back.
 
+mod approval;
 mod auth;
 mod auth_error;
 mod auth_status;
@@ -31,6 +32,7 @@ mod uri_template;
 mod views;
 mod workspace;
 
+pub use approval::{ApprovalPolicy, tool_hints};
 pub use auth::{
     AuthStatusEntry, CallbackUrl, LogoutOutcome, OAuthSupport, Revocation, auth_statuses,
     callback_url, detect_oauth, logout,
@@ -95,6 +97,13 @@ pub use mcpctl_config::{
     Paths, ProjectStatus, ServerName, Stage, StdioTransport, Transport, config_schema_json,
     display_key_path,
 };
+
+/// The approval decision table's types, for front ends that show or enforce decisions.
+pub mod approval_types {
+    pub use mcpctl_approval_presets::{
+        AdminCap, ApprovalMode, DecidedBy, Decision, Outcome, Preset, Settings, ToolHints,
+    };
+}
 
 /// The MCP client's hooks and types that front ends use: elicitation, progress, results.
 pub mod client {

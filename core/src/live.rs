@@ -13,6 +13,7 @@ use mcpctl_rmcp_client::{
 };
 use tokio::sync::mpsc;
 
+use crate::approval::ApprovalPolicy;
 use crate::auth_status::{AuthStatusStore, RememberedAuthStatuses, probe_auth_statuses};
 use crate::connections::{
     ConnectionManager, ManagerOptions, ServerConnection, ServerState, StartupUpdate,
@@ -171,7 +172,10 @@ impl LiveSession<'_> {
         if let Some(name) = &self.only {
             let connection = self.manager.ready(name).await?;
             return Ok(ToolsReport {
-                entries: tool_entries(std::slice::from_ref(&connection)),
+                entries: tool_entries(
+                    std::slice::from_ref(&connection),
+                    &ApprovalPolicy::of(self.workspace, None),
+                ),
                 failures: Vec::new(),
             });
         }
@@ -193,7 +197,7 @@ impl LiveSession<'_> {
             .filter(|c| matches!(c.state, ServerState::Ready))
             .collect();
         Ok(ToolsReport {
-            entries: tool_entries(&ready),
+            entries: tool_entries(&ready, &ApprovalPolicy::of(self.workspace, None)),
             failures,
         })
     }
@@ -452,7 +456,7 @@ impl Workspace {
             }
         }
         Ok(CachedToolList {
-            entries: listed_tool_entries(&cached),
+            entries: listed_tool_entries(&cached, &ApprovalPolicy::of(self, None)),
             missing,
         })
     }

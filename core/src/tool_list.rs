@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use crate::approval::ApprovalPolicy;
 use crate::connections::{ServerConnection, filtered_reason};
 use crate::policy::EffectiveServer;
 use crate::tool_names::qualify_tool_names;
@@ -24,12 +25,14 @@ pub struct ToolEntry {
     pub destructive: bool,
     /// The config key that hides it, when one does.
     pub filtered_by: Option<String>,
+    /// Whether a call runs, asks or is refused, and which setting decided.
+    pub approval: mcpctl_approval_presets::Decision,
     /// The whole tool as the server described it.
     pub tool: Value,
 }
 
 /// Every tool of every ready connection, with its qualified name and filter status.
-pub fn tool_entries(connections: &[ServerConnection]) -> Vec<ToolEntry> {
+pub fn tool_entries(connections: &[ServerConnection], policy: &ApprovalPolicy) -> Vec<ToolEntry> {
     let listed: Vec<(EffectiveServer, Vec<Value>)> = connections
         .iter()
         .map(|c| {
@@ -41,11 +44,14 @@ pub fn tool_entries(connections: &[ServerConnection]) -> Vec<ToolEntry> {
             (c.server.clone(), tools)
         })
         .collect();
-    listed_tool_entries(&listed)
+    listed_tool_entries(&listed, policy)
 }
 
 /// Tool entries from tools as JSON (live or from the cache), per server.
-pub fn listed_tool_entries(listed: &[(EffectiveServer, Vec<Value>)]) -> Vec<ToolEntry> {
+pub fn listed_tool_entries(
+    listed: &[(EffectiveServer, Vec<Value>)],
+    policy: &ApprovalPolicy,
+) -> Vec<ToolEntry> {
     let tool_name = |tool: &Value| {
         tool.get("name")
             .and_then(Value::as_str)
@@ -81,6 +87,7 @@ pub fn listed_tool_entries(listed: &[(EffectiveServer, Vec<Value>)]) -> Vec<Tool
                 read_only: hint("readOnlyHint"),
                 destructive: hint("destructiveHint"),
                 filtered_by: filtered_reason(server, &name),
+                approval: policy.decide(server.config(), value),
                 server: server_name,
                 name,
                 tool: value.clone(),

@@ -2,6 +2,7 @@
 
 use std::fmt::Write as _;
 
+use mcpctl_core::approval_types::{DecidedBy, Decision, Outcome};
 use mcpctl_core::{NotReady, ToolArgument, ToolEntry};
 use serde_json::{Value, json};
 
@@ -33,6 +34,7 @@ pub fn table(entries: &[ToolEntry], ranked: bool, width: Width) -> String {
                 e.server.clone(),
                 e.name.clone(),
                 first_line(&e.description, 200),
+                approval_cell(&e.approval),
                 if flags.is_empty() {
                     "-".to_string()
                 } else {
@@ -41,7 +43,29 @@ pub fn table(entries: &[ToolEntry], ranked: bool, width: Width) -> String {
             ]
         })
         .collect();
-    grid(&["Server", "Tool", "Description", "Notes"], &rows, width)
+    grid(
+        &["Server", "Tool", "Description", "Approval", "Notes"],
+        &rows,
+        width,
+    )
+}
+
+/// `ask (writes, server)`: what a call through the gateway does, the mode that applied and the
+/// setting that chose it.
+pub fn approval_cell(decision: &Decision) -> String {
+    let outcome = match decision.outcome {
+        Outcome::Run => "run",
+        Outcome::Ask => "ask",
+        Outcome::Deny => "deny",
+    };
+    let by = match decision.decided_by {
+        DecidedBy::ToolMode => "tool",
+        DecidedBy::ServerMode => "server",
+        DecidedBy::Preset => "preset",
+        DecidedBy::Default => "default",
+        DecidedBy::AdminCap => "admin cap",
+    };
+    format!("{outcome} ({}, {by})", decision.mode)
 }
 
 /// `tools --json`: the tools, the servers that did not start, and those with no cache entry.
@@ -58,6 +82,7 @@ pub fn json(entries: &[ToolEntry], failures: &[(String, NotReady)], missing: &[S
                 "destructive": e.destructive,
                 "enabled": e.filtered_by.is_none(),
                 "filtered_by": e.filtered_by,
+                "approval": e.approval,
                 "input_schema": e.tool.get("inputSchema"),
                 "annotations": e.tool.get("annotations"),
             })
@@ -92,6 +117,7 @@ pub fn detail(entry: &ToolEntry, arguments: &[ToolArgument], width: Width) -> St
     if let Some(by) = &entry.filtered_by {
         notes.push(format!("filtered by {by}"));
     }
+    notes.push(format!("approval: {}", approval_cell(&entry.approval)));
     if !notes.is_empty() {
         let _ = writeln!(out, "  notes: {}", notes.join(", "));
     }

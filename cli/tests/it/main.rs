@@ -7,6 +7,7 @@
 )]
 
 mod add;
+mod approval;
 mod attacks;
 mod codex_interop;
 mod concurrency;

@@ -40,6 +40,66 @@ const IDENTITY_KEYS: &[&str] = &["command", "url", "args", "args_prefix", "cwd",
 /// The keys that only make sense with `command`.
 const LAUNCH_KEYS: &[&str] = &["args", "args_prefix", "cwd", "allow_env"];
 
+const APPROVAL_MODES_EXPECTED: &str = "a non-empty array of approval modes, e.g. \
+     `allowed_approval_modes = [\"prompt\", \"writes\"]` (modes: prompt, writes, auto, approve)";
+
+/// The administrator's cap on approval modes (`allowed_approval_modes = [...]` at the top
+/// level). `None` when the key is absent; anything malformed is an error (fail closed).
+pub(crate) fn parse_approval_cap(
+    text: &str,
+    path: &Path,
+) -> Result<Option<mcpctl_approval_presets::AdminCap>, AllowlistError> {
+    let document = Document::parse(text).map_err(|error| AllowlistError::Syntax {
+        location: match error.span() {
+            Some(span) => SourceLocation::at_offset(path, text, span.start),
+            None => SourceLocation::file(path),
+        },
+        message: error.message().trim_end().to_owned(),
+    })?;
+    let cx = Context { text, path };
+    let Some((key, item)) = document.as_table().get_key_value("allowed_approval_modes") else {
+        return Ok(None);
+    };
+    let key_path = vec!["allowed_approval_modes".to_owned()];
+    let span = span_of(Some(key), item, None);
+    let Some(array) = item.as_array() else {
+        return Err(cx.invalid(
+            span,
+            &key_path,
+            format!("found {} where an array is needed", describe_type(item)),
+            APPROVAL_MODES_EXPECTED,
+        ));
+    };
+    let mut modes = Vec::new();
+    for value in array.iter() {
+        let span = value.span().or_else(|| span.clone());
+        let Some(name) = value.as_str() else {
+            return Err(cx.invalid(
+                span,
+                &key_path,
+                format!(
+                    "found {} in the array",
+                    describe_type(&Item::Value(value.clone()))
+                ),
+                APPROVAL_MODES_EXPECTED,
+            ));
+        };
+        let mode = name
+            .parse::<mcpctl_approval_presets::ApprovalMode>()
+            .map_err(|err| cx.invalid(span, &key_path, err.to_string(), APPROVAL_MODES_EXPECTED))?;
+        modes.push(mode);
+    }
+    match mcpctl_approval_presets::AdminCap::new(modes) {
+        Some(cap) => Ok(Some(cap)),
+        None => Err(cx.invalid(
+            span,
+            &key_path,
+            "the array is empty, which would allow no tool call at all",
+            APPROVAL_MODES_EXPECTED,
+        )),
+    }
+}
+
 /// Parses `text` (the contents of `path`). Returns `None` when the file has neither
 /// `mcp_servers` nor `mcp_server_allowlist`, i.e. imposes no MCP constraint.
 pub(crate) fn parse_entries(
@@ -937,5 +997,44 @@ mod malformed_tests {
         )
         .to_string();
         assert!(message.starts_with(&format!("{PATH}:4:1:")), "{message}");
+    }
+
+    #[test]
+    fn approval_cap_is_read_and_fails_closed() {
+        use mcpctl_approval_presets::ApprovalMode;
+        let parse = |text: &str| Requirements::parse(text, Path::new(PATH)).unwrap();
+        let requirements = parse("allowed_approval_modes = [\"writes\", \"prompt\"]\n");
+        assert!(!requirements.constrains_mcp());
+        let cap = requirements.approval_cap().unwrap();
+        assert_eq!(cap.allowed(), &[ApprovalMode::Prompt, ApprovalMode::Writes]);
+        assert!(
+            parse("[mcp_servers.a]\nidentity = { command = \"a\" }\n")
+                .approval_cap()
+                .is_none()
+        );
+        assert_error(
+            "allowed_approval_modes = \"prompt\"\n",
+            "1:1",
+            "allowed_approval_modes",
+            "found a string where an array is needed",
+        );
+        assert_error(
+            "allowed_approval_modes = []\n",
+            "1:1",
+            "allowed_approval_modes",
+            "the array is empty",
+        );
+        assert_error(
+            "\nallowed_approval_modes = [\"prompt\", \"yolo\"]\n",
+            "2:37",
+            "allowed_approval_modes",
+            "'yolo' is not a valid approval mode",
+        );
+        assert_error(
+            "allowed_approval_modes = [1]\n",
+            "1:27",
+            "allowed_approval_modes",
+            "found an integer in the array",
+        );
     }
 }

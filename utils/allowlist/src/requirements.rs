@@ -19,6 +19,8 @@ pub struct Requirements {
     source: PathBuf,
     /// `None` when the file has no MCP section at all; `Some(empty)` denies every server.
     entries: Option<Vec<AllowlistEntry>>,
+    /// `allowed_approval_modes`: the approval modes a user's settings may use at most.
+    approval_cap: Option<mcpctl_approval_presets::AdminCap>,
 }
 
 impl Requirements {
@@ -43,13 +45,21 @@ impl Requirements {
     ///
     /// Both `[mcp_servers.<name>] identity = ...` and the older
     /// `[mcp_server_allowlist.<name>]` form are read; when both are present their entries are
-    /// combined, each entry being one more identity allowed for its name. Keys outside these
-    /// two tables (such as `allowed_approval_policies`) are ignored.
+    /// combined, each entry being one more identity allowed for its name. The top-level
+    /// `allowed_approval_modes = [...]` caps the approval modes of tool calls. Other keys (such
+    /// as Codex's `allowed_approval_policies`) are ignored.
     pub fn parse(text: &str, path: &Path) -> Result<Self, AllowlistError> {
         Ok(Self {
             source: path.to_path_buf(),
             entries: parse_entries(text, path)?,
+            approval_cap: crate::parse::parse_approval_cap(text, path)?,
         })
+    }
+
+    /// The administrator's cap on approval modes (`allowed_approval_modes`), if the file sets
+    /// one. No user setting can choose a mode outside it.
+    pub fn approval_cap(&self) -> Option<&mcpctl_approval_presets::AdminCap> {
+        self.approval_cap.as_ref()
     }
 
     /// The file these requirements were read from.
@@ -139,13 +149,18 @@ impl Requirements {
     }
 }
 
-/// JSON view: `{"source": path, "constrains_mcp": bool, "entries": [...]}`.
+/// JSON view: `{"source": path, "constrains_mcp": bool, "entries": [...]}`, plus
+/// `"allowed_approval_modes": [...]` when the file caps approval modes.
 impl Serialize for Requirements {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("Requirements", 3)?;
+        let mut state = serializer.serialize_struct("Requirements", 4)?;
         state.serialize_field("source", &self.source)?;
         state.serialize_field("constrains_mcp", &self.constrains_mcp())?;
         state.serialize_field("entries", self.entries())?;
+        match &self.approval_cap {
+            Some(cap) => state.serialize_field("allowed_approval_modes", cap.allowed())?,
+            None => state.skip_field("allowed_approval_modes")?,
+        }
         state.end()
     }
 }
