@@ -93,6 +93,8 @@ pub enum Command {
     Config(ConfigCommand),
     /// Serve JSON-RPC on stdin/stdout for editors (Codex's app-server methods for MCP and config).
     AppServer(crate::commands::app_server::AppServerArgs),
+    /// Serve every enabled, allowed MCP server as one MCP server on stdio (the gateway).
+    Serve(crate::commands::serve::ServeArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions(CompletionsArgs),
 }

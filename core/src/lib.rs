@@ -78,8 +78,8 @@ pub use tool_list::{
     ToolArgument, ToolEntry, listed_tool_entries, rank_tools, tool_arguments, tool_entries,
 };
 pub use tool_names::{
-    MAX_TOOL_NAME_LEN, ToolFilterStatus, qualified_tool_name, qualify_tool_names,
-    tool_filter_status,
+    MAX_TOOL_NAME_LEN, ToolFilterStatus, prefix_tool_names, prefixed_tool_name,
+    qualified_tool_name, qualify_tool_names, tool_filter_status,
 };
 pub use tools_cache::{CacheError, CachedServerInfo, CachedTools, ToolsCache};
 pub use trust::{TrustReport, TrustState};
@@ -109,7 +109,7 @@ pub mod approval_types {
 pub mod client {
     pub use mcpctl_rmcp_client::{
         BoxFuture, ClientHooks, DeclineElicitation, DefaultsElicitation, ElicitRequestParams,
-        ElicitResult, ElicitationAction, ElicitationHandler, ProgressHook,
+        ElicitResult, ElicitationAction, ElicitationHandler, McpClient, ProgressHook,
         ProgressNotificationParam, kill_all_process_groups,
     };
 }

@@ -23,7 +23,13 @@ const HASH_SUFFIX_LEN: usize = 9;
 /// Use [`qualify_tool_names`] when exposing several tools at once: two tools may sanitise to
 /// the same name.
 pub fn qualified_tool_name(server: &str, tool: &str) -> String {
-    let name = format!("{PREFIX}{}{DELIMITER}{}", sanitize(server), sanitize(tool));
+    prefixed_tool_name(PREFIX, server, tool)
+}
+
+/// [`qualified_tool_name`] with another prefix: the gateway (`mcpctl serve`) names its tools
+/// `<server>__<tool>` (prefix `""`), by the same sanitising and length rule.
+pub fn prefixed_tool_name(prefix: &str, server: &str, tool: &str) -> String {
+    let name = format!("{prefix}{}{DELIMITER}{}", sanitize(server), sanitize(tool));
     if name.len() <= MAX_TOOL_NAME_LEN {
         name
     } else {
@@ -40,11 +46,19 @@ pub fn qualified_tool_name(server: &str, tool: &str) -> String {
 pub fn qualify_tool_names<'a>(
     tools: impl IntoIterator<Item = (&'a str, &'a str)>,
 ) -> BTreeMap<(String, String), String> {
+    prefix_tool_names(PREFIX, tools)
+}
+
+/// [`qualify_tool_names`] with another prefix (see [`prefixed_tool_name`]).
+pub fn prefix_tool_names<'a>(
+    prefix: &str,
+    tools: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> BTreeMap<(String, String), String> {
     let pairs: BTreeSet<(&str, &str)> = tools.into_iter().collect();
     let mut taken = BTreeSet::new();
     let mut names = BTreeMap::new();
     for (server, tool) in pairs {
-        let base = qualified_tool_name(server, tool);
+        let base = prefixed_tool_name(prefix, server, tool);
         let mut name = base.clone();
         let mut round = 0;
         while taken.contains(&name) {

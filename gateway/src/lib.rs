@@ -1,4 +1,62 @@
 //! `mcpctl serve`: a gateway that shows every enabled, policy-allowed MCP server to any MCP
-//! client as one server. Tools are named `<server>__<tool>`; the approval decision table of
-//! `mcpctl-approval-presets` and the requirements policy apply to every call, and every decision
-//! is appended to the audit log. The CLI only parses flags and calls into this crate.
+//! client as one server. Tools and prompts are named `<server>__<name>`; resources keep their
+//! URIs. The approval decision of `mcpctl_core::ApprovalPolicy` (tool and server modes, the
+//! preset, the administrator's cap) applies to every call, and every decision is appended to
+//! the audit log. The CLI only parses flags and calls [`serve_stdio`].
+
+mod audit;
+mod handler;
+mod names;
+mod preview;
+mod print_config;
+
+use std::path::PathBuf;
+
+use mcpctl_core::Workspace;
+use mcpctl_core::approval_types::Preset;
+
+pub use handler::Gateway;
+pub use print_config::{PrintTarget, print_config};
+
+/// How the gateway runs.
+#[derive(Debug, Clone, Default)]
+pub struct GatewayOptions {
+    /// Serve only these servers (`--servers a,b`); every enabled one when `None`.
+    pub only: Option<Vec<String>>,
+    /// Start every backend at once (`--eager`) instead of at the first request that needs one.
+    pub eager: bool,
+    /// `--preset`: the gateway-wide approval preset, over `approval_preset` in the config.
+    pub preset: Option<Preset>,
+    /// The gateway's own executable, so that a backend that is this gateway again is left out
+    /// (no loops). Usually `std::env::current_exe()`.
+    pub own_exe: Option<PathBuf>,
+}
+
+/// Why the gateway could not serve.
+#[derive(Debug, thiserror::Error)]
+pub enum GatewayError {
+    /// `--servers` named a server that is not configured, enabled and allowed.
+    #[error("`--servers`: {0}")]
+    UnknownServer(String),
+    /// The MCP session with the client could not start.
+    #[error("cannot start the MCP session with the client: {0}")]
+    Session(String),
+    /// The audit log could not be opened.
+    #[error("cannot open the audit log {}: {source}", path.display())]
+    Audit {
+        /// The log file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Serves MCP on stdin/stdout until the client closes stdin; then stops every backend.
+pub async fn serve_stdio(
+    workspace: Workspace,
+    options: GatewayOptions,
+) -> Result<(), GatewayError> {
+    let gateway = Gateway::new(workspace, options)?;
+    gateway.run(rmcp::transport::stdio()).await
+}

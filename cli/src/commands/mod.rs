@@ -19,6 +19,7 @@ pub mod logout;
 pub mod read;
 pub mod remove;
 pub mod resources;
+pub mod serve;
 pub mod toggle;
 pub mod tools;
 pub mod trust;
@@ -87,6 +88,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Get(args) => get::run(&workspace, &args),
         Command::Tools(args) => tools::run(&workspace, &args),
+        Command::Serve(args) => serve::run(workspace, args),
         Command::Call(args) => call::run(&workspace, &args),
         Command::Resources(args) => resources::run_resources(&workspace, &args),
         Command::Read(args) => read::run(&workspace, &args),

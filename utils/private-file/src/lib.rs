@@ -26,6 +26,6 @@ pub use atomic::{
 };
 pub use dirs::{create_new_private, create_private_dir};
 pub use limits::{ignore_file_size_signal, raise_open_file_limit};
-pub use log::{DEFAULT_LOG_CAP, LogFile};
+pub use log::{DEFAULT_LOG_CAP, LogFile, open_jsonl, utc_now};
 pub use names::{content_version, safe_file_name};
 pub use ownership::{OwnershipError, check_private};

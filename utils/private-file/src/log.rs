@@ -51,8 +51,19 @@ impl LogFile {
     }
 }
 
+/// Opens `<dir>/<safe name>.jsonl` for appending records (folder 0700, file 0600), such as the
+/// gateway's audit log. Each `write` of a whole line is one append.
+pub fn open_jsonl(dir: &Path, name: &str) -> io::Result<File> {
+    create_private_dir(dir)?;
+    OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(dir.join(format!("{}.jsonl", safe_file_name(name))))
+}
+
 /// The current time as `YYYY-MM-DDTHH:MM:SSZ`.
-fn utc_now() -> String {
+pub fn utc_now() -> String {
     let secs = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());

@@ -1,0 +1,857 @@
+//! The gateway's MCP server: one rmcp `ServerHandler` over `mcpctl-core`'s connection manager.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
+
+use mcpctl_core::approval_types::{ApprovalMode, Decision, Outcome};
+use mcpctl_core::client::{
+    BoxFuture, ClientHooks, ElicitRequestParams, ElicitResult, ElicitationAction,
+    ElicitationHandler,
+};
+use mcpctl_core::{ApprovalPolicy, ConnectionManager, ServerConnection, ServerState, Workspace};
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, CallToolResult, GetPromptRequestParams,
+    GetPromptResponse, Implementation, ListPromptsResult, ListResourceTemplatesResult,
+    ListResourcesResult, ListToolsResult, PaginatedRequestParams, ProgressNotificationParam,
+    ProgressToken, ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult,
+    ServerCapabilities, ServerConfig, Tool,
+};
+use rmcp::service::{Peer, RequestContext};
+use rmcp::{ErrorData, RoleServer, ServerHandler, ServiceExt};
+use serde_json::{Value, json};
+use tokio::sync::OnceCell;
+
+use crate::audit::{AuditLog, Record};
+use crate::names::NameMap;
+use crate::preview::{call_digest, redacted_preview};
+use crate::{GatewayError, GatewayOptions};
+
+/// The URI of the resource that lists every backend and its state.
+pub const STATUS_URI: &str = "mcpctl://status";
+/// Tools, prompts and resources per page.
+const PAGE: usize = 200;
+
+/// Writes one line to stderr, the gateway's log (stdout carries the protocol).
+pub(crate) fn log(message: &str) {
+    #[allow(clippy::print_stderr)]
+    {
+        eprintln!("mcpctl serve: {message}");
+    }
+}
+
+/// The gateway; cheap to clone (every clone shares one state).
+#[derive(Clone)]
+pub struct Gateway {
+    inner: Arc<Inner>,
+}
+
+/// Per backend server, the calls in flight that carry a client progress token.
+type ProgressRoutes = BTreeMap<String, Vec<(u64, ProgressToken)>>;
+
+struct Inner {
+    workspace: Workspace,
+    policy: ApprovalPolicy,
+    /// The servers served, after `--servers` and the loop check.
+    served: Vec<String>,
+    /// Servers left out because they are this gateway again.
+    loops: Vec<String>,
+    eager: bool,
+    manager: OnceCell<ConnectionManager>,
+    /// The client, once it has initialized: for elicitation and list_changed.
+    client: Arc<Mutex<Option<Peer<RoleServer>>>>,
+    /// Tools the user approved "for this session", by `(server, tool)`.
+    remembered: Mutex<BTreeSet<(String, String)>>,
+    /// The client's progress token of each call in flight, by backend server.
+    progress_routes: Arc<Mutex<ProgressRoutes>>,
+    next_call: std::sync::atomic::AtomicU64,
+    /// The owner of every resource URI listed so far.
+    resource_owners: Mutex<BTreeMap<String, String>>,
+    audit: AuditLog,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl Gateway {
+    /// A gateway over the enabled, policy-allowed servers of `workspace`.
+    pub fn new(workspace: Workspace, options: GatewayOptions) -> Result<Self, GatewayError> {
+        let enabled: Vec<String> = workspace
+            .servers()
+            .enabled()
+            .map(|s| s.name().to_string())
+            .collect();
+        if let Some(only) = &options.only {
+            for name in only {
+                if !enabled.contains(name) {
+                    let hint = mcpctl_core::did_you_mean(name, enabled.iter().map(String::as_str))
+                        .map(|close| format!("; did you mean '{close}'?"))
+                        .unwrap_or_default();
+                    return Err(GatewayError::UnknownServer(format!(
+                        "no enabled server '{name}' (see `mcpctl list`){hint}"
+                    )));
+                }
+            }
+        }
+        let mut served = Vec::new();
+        let mut loops = Vec::new();
+        for server in workspace.servers().enabled() {
+            let name = server.name().to_string();
+            if options
+                .only
+                .as_ref()
+                .is_some_and(|only| !only.contains(&name))
+            {
+                continue;
+            }
+            if is_this_gateway(server.config(), options.own_exe.as_deref()) {
+                log(&format!(
+                    "left out '{name}': it runs `mcpctl serve`, this gateway itself (a loop)"
+                ));
+                loops.push(name);
+                continue;
+            }
+            served.push(name);
+        }
+        let audit = AuditLog::open(&workspace.paths().log_dir())?;
+        let policy = ApprovalPolicy::of(&workspace, options.preset);
+        Ok(Self {
+            inner: Arc::new(Inner {
+                workspace,
+                policy,
+                served,
+                loops,
+                eager: options.eager,
+                manager: OnceCell::new(),
+                client: Arc::new(Mutex::new(None)),
+                remembered: Mutex::new(BTreeSet::new()),
+                progress_routes: Arc::new(Mutex::new(BTreeMap::new())),
+                next_call: std::sync::atomic::AtomicU64::new(0),
+                resource_owners: Mutex::new(BTreeMap::new()),
+                audit,
+            }),
+        })
+    }
+
+    /// Serves one client on `transport` until it goes away, then stops every backend.
+    pub async fn run<T, E, A>(self, transport: T) -> Result<(), GatewayError>
+    where
+        T: rmcp::transport::IntoTransport<RoleServer, E, A>,
+        E: std::error::Error + Send + Sync + 'static,
+    {
+        if self.inner.eager {
+            self.manager().await;
+        }
+        let running = self
+            .clone()
+            .serve(transport)
+            .await
+            .map_err(|err| GatewayError::Session(err.to_string()))?;
+        let _ = running.waiting().await;
+        if let Some(manager) = self.inner.manager.get() {
+            manager.cancel();
+        }
+        // The last holder of the state shuts the backends down (kills stdio process groups).
+        if let Ok(inner) = Arc::try_unwrap(self.inner)
+            && let Some(manager) = inner.manager.into_inner()
+        {
+            manager.shutdown().await;
+        }
+        Ok(())
+    }
+
+    /// The connection manager, started on first use.
+    async fn manager(&self) -> &ConnectionManager {
+        self.inner
+            .manager
+            .get_or_init(|| async {
+                let hooks = self.hooks();
+                let (manager, mut updates) = self
+                    .inner
+                    .workspace
+                    .start_servers(Some(self.inner.served.clone()), hooks);
+                // Log each failure with its cause; the rest of the gateway keeps serving.
+                tokio::spawn(async move {
+                    while let Some(update) = updates.recv().await {
+                        if let ServerState::Failed(why) = &update.state {
+                            log(&format!("'{}' failed to start: {why}", update.server));
+                        }
+                    }
+                });
+                manager
+            })
+            .await
+    }
+
+    fn hooks(&self) -> ClientHooks {
+        let client = Arc::clone(&self.inner.client);
+        let listed = Arc::clone(&self.inner.client);
+        let progress_client = Arc::clone(&self.inner.client);
+        let routes = Arc::clone(&self.inner.progress_routes);
+        ClientHooks {
+            // A backend's progress goes to the client under the token of the client's call.
+            // The backend's token is rmcp's own, so a notification is routed by server; with
+            // several calls in flight on one server it cannot be told apart and is dropped.
+            progress: Some(Arc::new(
+                move |server: &str, note: &ProgressNotificationParam| {
+                    let token = match lock(&routes).get(server).map(Vec::as_slice) {
+                        Some([(_, token)]) => token.clone(),
+                        _ => return,
+                    };
+                    let Some(peer) = lock(&progress_client).clone() else {
+                        return;
+                    };
+                    let mut note = note.clone();
+                    note.progress_token = token;
+                    tokio::spawn(async move {
+                        let _ = peer.notify_progress(note).await;
+                    });
+                },
+            )),
+            elicitation: Some(Arc::new(ForwardElicitation { client })),
+            tools_listed: Some(Arc::new(move |_server: &str, _tools: Vec<Tool>| {
+                let peer = lock(&listed).clone();
+                if let Some(peer) = peer {
+                    tokio::spawn(async move {
+                        let _ = peer.notify_tool_list_changed().await;
+                    });
+                }
+            })),
+            ..ClientHooks::default()
+        }
+    }
+
+    /// Every served server's final start state (waits for those still starting).
+    async fn settled(&self) -> Vec<ServerConnection> {
+        self.manager().await.wait_all().await
+    }
+
+    fn remember_client(&self, peer: &Peer<RoleServer>) {
+        let mut client = lock(&self.inner.client);
+        if client.is_none() {
+            *client = Some(peer.clone());
+        }
+    }
+
+    /// Every exposed tool: filtered tools and, under the `read-only` preset, tools that are not
+    /// read-only are left out.
+    async fn exposed_tools(&self) -> (Vec<Tool>, NameMap, BTreeMap<String, (Value, Decision)>) {
+        let connections = self.settled().await;
+        let ready: Vec<&ServerConnection> = connections
+            .iter()
+            .filter(|c| matches!(c.state, ServerState::Ready))
+            .collect();
+        let names = NameMap::new(ready.iter().flat_map(|c| {
+            c.tools
+                .iter()
+                .map(move |t| (c.server.name().as_str(), t.name.as_ref()))
+        }));
+        let mut tools = Vec::new();
+        let mut decisions = BTreeMap::new();
+        for connection in ready {
+            let server = connection.server.name().as_str();
+            for tool in &connection.tools {
+                if mcpctl_core::filtered_reason(&connection.server, &tool.name).is_some() {
+                    continue;
+                }
+                let value = serde_json::to_value(tool).unwrap_or(Value::Null);
+                let decision = self.inner.policy.decide(connection.server.config(), &value);
+                if decision.outcome == Outcome::Deny {
+                    continue;
+                }
+                let Some(exposed) = names.exposed(server, &tool.name) else {
+                    continue;
+                };
+                let mut renamed = tool.clone();
+                renamed.name = exposed.to_string().into();
+                decisions.insert(exposed.to_string(), (value, decision));
+                tools.push(renamed);
+            }
+        }
+        (tools, names, decisions)
+    }
+
+    async fn call(
+        &self,
+        request: CallToolRequestParams,
+        context: &RequestContext<RoleServer>,
+    ) -> Result<CallToolResult, ErrorData> {
+        let started = Instant::now();
+        let (_, names, decisions) = self.exposed_tools().await;
+        let Some((server, tool)) = names.backend(&request.name).cloned() else {
+            let hint = mcpctl_core::did_you_mean(&request.name, names.exposed_names())
+                .map(|close| format!("; did you mean '{close}'?"))
+                .unwrap_or_default();
+            return Err(ErrorData::invalid_params(
+                format!(
+                    "unknown tool '{}': the gateway's tools are named <server>__<tool> (see tools/list){hint}",
+                    request.name
+                ),
+                None,
+            ));
+        };
+        let Some((_, decision)) = decisions.get(request.name.as_ref()).cloned() else {
+            return Err(ErrorData::invalid_params(
+                format!(
+                    "tool '{}' ({tool} on {server}) is not exposed: the config filters it (enabled_tools/disabled_tools) or the read-only preset hides it",
+                    request.name
+                ),
+                None,
+            ));
+        };
+        let arguments = Value::Object(request.arguments.clone().unwrap_or_default());
+        let digest = call_digest(&server, &tool, &arguments);
+        let client_name = context
+            .peer
+            .peer_info()
+            .map(|info| format!("{} {}", info.client_info.name, info.client_info.version))
+            .unwrap_or_default();
+        let record = |result: &str, decided_by: &str, is_error: bool| {
+            self.inner.audit.append(&Record {
+                time: mcpctl_private_file::utc_now(),
+                client: &client_name,
+                server: &server,
+                tool: &tool,
+                decision: outcome_name(decision.outcome),
+                result,
+                decided_by,
+                mode: decision.mode.as_str(),
+                duration_ms: started.elapsed().as_millis(),
+                is_error,
+                arguments_digest: &digest,
+            });
+        };
+        let settled_by = decided_by_name(&decision);
+        let mut answered_by = settled_by;
+        if decision.outcome == Outcome::Ask {
+            let key = (server.clone(), tool.clone());
+            let rememberable =
+                !matches!(decision.mode, ApprovalMode::Prompt | ApprovalMode::Writes);
+            if rememberable && lock(&self.inner.remembered).contains(&key) {
+                answered_by = "remembered";
+            } else {
+                match self
+                    .ask(
+                        context,
+                        &server,
+                        &tool,
+                        &arguments,
+                        &digest,
+                        &decision,
+                        rememberable,
+                    )
+                    .await
+                {
+                    Answer::Approved { remember } => {
+                        if remember && rememberable {
+                            lock(&self.inner.remembered).insert(key);
+                        }
+                        answered_by = "user";
+                    }
+                    Answer::Declined(why) => {
+                        record("declined", "user", true);
+                        return Ok(error_result(format!(
+                            "The call of {tool} on {server} was not approved: {why}."
+                        )));
+                    }
+                    Answer::CannotAsk => {
+                        record("refused", settled_by, true);
+                        return Ok(error_result(cannot_ask_message(&server, &tool, &decision)));
+                    }
+                }
+            }
+        }
+        let connection = match self.manager().await.ready(&server).await {
+            Ok(connection) => connection,
+            Err(error) => {
+                record("failed", answered_by, true);
+                return Ok(error_result(error.to_string()));
+            }
+        };
+        let Some(client) = connection.client else {
+            record("failed", answered_by, true);
+            return Ok(error_result(format!("'{server}' is not connected")));
+        };
+        let timeout = mcpctl_core::tool_timeout(&connection.server);
+        let route = context.meta.get_progress_token().map(|token| {
+            let id = self
+                .inner
+                .next_call
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            lock(&self.inner.progress_routes)
+                .entry(server.clone())
+                .or_default()
+                .push((id, token));
+            id
+        });
+        let outcome = client.call_tool(&tool, arguments, timeout).await;
+        if let Some(id) = route
+            && let Some(calls) = lock(&self.inner.progress_routes).get_mut(&server)
+        {
+            calls.retain(|(call, _)| *call != id);
+        }
+        match outcome {
+            Ok(result) => {
+                let is_error = result.is_error == Some(true);
+                record(
+                    if answered_by == settled_by {
+                        "ran"
+                    } else {
+                        "approved"
+                    },
+                    answered_by,
+                    is_error,
+                );
+                Ok(result)
+            }
+            Err(error) => {
+                record("failed", answered_by, true);
+                Ok(error_result(error.to_string()))
+            }
+        }
+    }
+
+    /// Asks the client's user to approve one call, through MCP elicitation.
+    #[allow(clippy::too_many_arguments)]
+    async fn ask(
+        &self,
+        context: &RequestContext<RoleServer>,
+        server: &str,
+        tool: &str,
+        arguments: &Value,
+        digest: &str,
+        decision: &Decision,
+        rememberable: bool,
+    ) -> Answer {
+        let can_elicit = context
+            .peer
+            .peer_info()
+            .is_some_and(|info| info.capabilities.elicitation.is_some());
+        if !can_elicit {
+            return Answer::CannotAsk;
+        }
+        let mut properties = serde_json::Map::new();
+        if rememberable {
+            properties.insert(
+                "remember".to_string(),
+                json!({
+                    "type": "boolean",
+                    "title": "Allow this tool for the rest of this session",
+                    "default": false,
+                }),
+            );
+        }
+        let message = format!(
+            "Allow {tool} on {server}?\nArguments: {}\n(approval mode `{}`; call {})",
+            redacted_preview(arguments),
+            decision.mode.as_str(),
+            &digest[..digest.len().min(19)],
+        );
+        let params: ElicitRequestParams = match serde_json::from_value(json!({
+            "mode": "form",
+            "message": message,
+            "requestedSchema": {"type": "object", "properties": properties},
+        })) {
+            Ok(params) => params,
+            Err(_) => return Answer::CannotAsk,
+        };
+        match context.peer.create_elicitation(params).await {
+            Ok(ElicitResult {
+                action: ElicitationAction::Accept,
+                content,
+                ..
+            }) => Answer::Approved {
+                remember: content
+                    .as_ref()
+                    .and_then(|c| c.get("remember"))
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false),
+            },
+            Ok(ElicitResult {
+                action: ElicitationAction::Decline,
+                ..
+            }) => Answer::Declined("the user declined".to_string()),
+            Ok(_) => Answer::Declined("the user cancelled".to_string()),
+            Err(error) => Answer::Declined(format!("the approval request failed ({error})")),
+        }
+    }
+
+    fn status(&self, connections: &[ServerConnection]) -> Value {
+        let mut servers: Vec<Value> = connections
+            .iter()
+            .map(|c| {
+                let error = match &c.state {
+                    ServerState::Failed(why) => Some(why.to_string()),
+                    _ => None,
+                };
+                json!({
+                    "server": c.server.name().as_str(),
+                    "state": c.state.label(),
+                    "error": error,
+                    "tools": c.tools.len(),
+                })
+            })
+            .collect();
+        servers.extend(self.inner.loops.iter().map(|name| {
+            json!({"server": name, "state": "left out", "error": "it runs this gateway (a loop)", "tools": 0})
+        }));
+        json!({ "servers": servers, "preset": self.inner.policy.preset().map(|p| p.as_str()) })
+    }
+
+    async fn ready_clients(&self) -> Vec<(String, Arc<mcpctl_core::client::McpClient>)> {
+        self.settled()
+            .await
+            .into_iter()
+            .filter_map(|c| Some((c.server.name().to_string(), c.client?)))
+            .collect()
+    }
+}
+
+enum Answer {
+    Approved { remember: bool },
+    Declined(String),
+    CannotAsk,
+}
+
+/// The refusal a client without elicitation gets: it names the setting that would allow the
+/// call, or the administrator's cap when no user setting can.
+fn cannot_ask_message(server: &str, tool: &str, decision: &Decision) -> String {
+    let capped = matches!(
+        decision.decided_by,
+        mcpctl_core::approval_types::DecidedBy::AdminCap
+    );
+    if capped {
+        return format!(
+            "The call of {tool} on {server} needs approval (mode `{}`, set by the administrator's allowed_approval_modes in requirements.toml), and this client cannot be asked (it does not support MCP elicitation). Use a client that supports elicitation.",
+            decision.mode.as_str()
+        );
+    }
+    format!(
+        "The call of {tool} on {server} needs approval (mode `{}`, decided by {}), and this client cannot be asked (it does not support MCP elicitation). To allow it without asking, set `approval_mode = \"approve\"` under [mcp_servers.{server}.tools.{tool}] in the mcpctl config, or run the gateway with `--preset full-access`.",
+        decision.mode.as_str(),
+        decided_by_name(decision)
+    )
+}
+
+fn outcome_name(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Run => "run",
+        Outcome::Ask => "ask",
+        Outcome::Deny => "deny",
+    }
+}
+
+fn decided_by_name(decision: &Decision) -> &'static str {
+    use mcpctl_core::approval_types::DecidedBy;
+    match decision.decided_by {
+        DecidedBy::ToolMode => "tool_mode",
+        DecidedBy::ServerMode => "server_mode",
+        DecidedBy::Preset => "preset",
+        DecidedBy::Default => "default",
+        DecidedBy::AdminCap => "admin_cap",
+    }
+}
+
+fn error_result(text: String) -> CallToolResult {
+    serde_json::from_value(json!({"content": [{"type": "text", "text": text}], "isError": true}))
+        .unwrap_or_default()
+}
+
+/// True when a backend would run this gateway again: the same executable (or one named
+/// `mcpctl`) with `serve` among its arguments.
+fn is_this_gateway(config: &mcpctl_core::McpServerConfig, own_exe: Option<&Path>) -> bool {
+    let Some(stdio) = config.transport.as_stdio() else {
+        return false;
+    };
+    if !stdio.args.iter().any(|a| a == "serve") {
+        return false;
+    }
+    let command = PathBuf::from(&stdio.command);
+    let same_file = own_exe.is_some_and(|own| {
+        let canon = |p: &Path| std::fs::canonicalize(p).ok();
+        canon(&command).is_some_and(|c| Some(c) == canon(own))
+    });
+    same_file || command.file_name().is_some_and(|n| n == "mcpctl")
+}
+
+/// `(offset, next cursor)` of one page of `total` items.
+fn page(cursor: Option<&str>, total: usize) -> Result<(usize, Option<String>), ErrorData> {
+    let start = match cursor {
+        None => 0,
+        Some(text) => text
+            .parse::<usize>()
+            .ok()
+            .filter(|n| *n <= total)
+            .ok_or_else(|| ErrorData::invalid_params(format!("bad cursor '{text}'"), None))?,
+    };
+    let end = (start + PAGE).min(total);
+    Ok((start, (end < total).then(|| end.to_string())))
+}
+
+struct ForwardElicitation {
+    client: Arc<Mutex<Option<Peer<RoleServer>>>>,
+}
+
+impl ElicitationHandler for ForwardElicitation {
+    fn elicit<'a>(
+        &'a self,
+        _server: &'a str,
+        request: ElicitRequestParams,
+    ) -> BoxFuture<'a, ElicitResult> {
+        let peer = lock(&self.client).clone();
+        Box::pin(async move {
+            let Some(peer) = peer else {
+                return ElicitResult::new(ElicitationAction::Decline);
+            };
+            let can = peer
+                .peer_info()
+                .is_some_and(|info| info.capabilities.elicitation.is_some());
+            if !can {
+                return ElicitResult::new(ElicitationAction::Decline);
+            }
+            peer.create_elicitation(request)
+                .await
+                .unwrap_or_else(|_| ElicitResult::new(ElicitationAction::Cancel))
+        })
+    }
+}
+
+impl ServerHandler for Gateway {
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::new(
+            ServerCapabilities::builder()
+                .enable_tools()
+                .enable_tool_list_changed()
+                .enable_resources()
+                .enable_prompts()
+                .build(),
+        )
+        .with_server_info(Implementation::new("mcpctl-gateway", env!("CARGO_PKG_VERSION")))
+        .with_instructions(
+            "mcpctl's gateway: every MCP server mcpctl allows, as one server. Tools and prompts are named <server>__<name>; the mcpctl://status resource lists each server and its state.",
+        )
+    }
+
+    async fn list_tools(
+        &self,
+        request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        self.remember_client(&context.peer);
+        let (tools, _, _) = self.exposed_tools().await;
+        let (start, next) = page(
+            request.as_ref().and_then(|r| r.cursor.as_deref()),
+            tools.len(),
+        )?;
+        let end = next
+            .as_ref()
+            .map_or(tools.len(), |n| n.parse().unwrap_or(tools.len()));
+        let mut result = ListToolsResult::with_all_items(tools[start..end].to_vec());
+        result.next_cursor = next;
+        Ok(result)
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        self.remember_client(&context.peer);
+        self.call(request, &context)
+            .await
+            .map(CallToolResponse::from)
+    }
+
+    async fn list_resources(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListResourcesResult, ErrorData> {
+        self.remember_client(&context.peer);
+        let mut resources = vec![json!({
+            "uri": STATUS_URI,
+            "name": "mcpctl-status",
+            "description": "Every server behind this gateway, its state and why it failed.",
+            "mimeType": "application/json",
+        })];
+        for (server, client) in self.ready_clients().await {
+            let offers = client
+                .server_info()
+                .is_some_and(|info| info.capabilities.resources.is_some());
+            if !offers {
+                continue;
+            }
+            match client.list_resources().await {
+                Ok(list) => {
+                    let mut owners = lock(&self.inner.resource_owners);
+                    for resource in list {
+                        owners.insert(resource.uri.clone(), server.clone());
+                        resources.push(serde_json::to_value(&resource).unwrap_or(Value::Null));
+                    }
+                }
+                Err(error) => log(&format!("resources of '{server}': {error}")),
+            }
+        }
+        serde_json::from_value(json!({ "resources": resources }))
+            .map_err(|err| ErrorData::internal_error(err.to_string(), None))
+    }
+
+    async fn list_resource_templates(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListResourceTemplatesResult, ErrorData> {
+        self.remember_client(&context.peer);
+        let mut templates = Vec::new();
+        for (server, client) in self.ready_clients().await {
+            let offers = client
+                .server_info()
+                .is_some_and(|info| info.capabilities.resources.is_some());
+            if !offers {
+                continue;
+            }
+            match client.list_resource_templates().await {
+                Ok(list) => templates.extend(
+                    list.iter()
+                        .map(|t| serde_json::to_value(t).unwrap_or(Value::Null)),
+                ),
+                Err(error) => log(&format!("resource templates of '{server}': {error}")),
+            }
+        }
+        serde_json::from_value(json!({ "resourceTemplates": templates }))
+            .map_err(|err| ErrorData::internal_error(err.to_string(), None))
+    }
+
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, ErrorData> {
+        self.remember_client(&context.peer);
+        let uri = request.uri.as_str();
+        if uri == STATUS_URI {
+            let connections = self.settled().await;
+            let text = serde_json::to_string_pretty(&self.status(&connections)).unwrap_or_default();
+            let result: ReadResourceResult = serde_json::from_value(json!({"contents": [
+                {"uri": STATUS_URI, "mimeType": "application/json", "text": text}
+            ]}))
+            .map_err(|err| ErrorData::internal_error(err.to_string(), None))?;
+            return Ok(ReadResourceResponse::from(result));
+        }
+        let clients = self.ready_clients().await;
+        let owner = lock(&self.inner.resource_owners).get(uri).cloned();
+        // A URI not listed yet (a template's) goes to each server that offers resources until
+        // one has it.
+        let candidates: Vec<&(String, Arc<mcpctl_core::client::McpClient>)> = match &owner {
+            Some(owner) => clients.iter().filter(|(s, _)| s == owner).collect(),
+            None => clients
+                .iter()
+                .filter(|(_, c)| {
+                    c.server_info()
+                        .is_some_and(|info| info.capabilities.resources.is_some())
+                })
+                .collect(),
+        };
+        let mut last = None;
+        for (_, client) in candidates {
+            match client.read_resource(uri).await {
+                Ok(result) => return Ok(ReadResourceResponse::from(result)),
+                Err(error) => last = Some(error.to_string()),
+            }
+        }
+        Err(ErrorData::resource_not_found(
+            last.unwrap_or_else(|| format!("no server behind the gateway has resource '{uri}'")),
+            None,
+        ))
+    }
+
+    async fn list_prompts(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListPromptsResult, ErrorData> {
+        self.remember_client(&context.peer);
+        let listed = self.prompts().await;
+        let names = NameMap::new(listed.iter().map(|(s, p)| {
+            (
+                s.as_str(),
+                p.get("name").and_then(Value::as_str).unwrap_or(""),
+            )
+        }));
+        let prompts: Vec<Value> = listed
+            .iter()
+            .map(|(server, prompt)| {
+                let name = prompt.get("name").and_then(Value::as_str).unwrap_or("");
+                let mut prompt = prompt.clone();
+                prompt["name"] = json!(names.exposed(server, name).unwrap_or(name));
+                prompt
+            })
+            .collect();
+        serde_json::from_value(json!({ "prompts": prompts }))
+            .map_err(|err| ErrorData::internal_error(err.to_string(), None))
+    }
+
+    async fn get_prompt(
+        &self,
+        request: GetPromptRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<GetPromptResponse, ErrorData> {
+        self.remember_client(&context.peer);
+        let listed = self.prompts().await;
+        let names = NameMap::new(listed.iter().map(|(s, p)| {
+            (
+                s.as_str(),
+                p.get("name").and_then(Value::as_str).unwrap_or(""),
+            )
+        }));
+        let Some((server, prompt)) = names.backend(&request.name).cloned() else {
+            return Err(ErrorData::invalid_params(
+                format!(
+                    "unknown prompt '{}': the gateway's prompts are named <server>__<prompt>",
+                    request.name
+                ),
+                None,
+            ));
+        };
+        let client = self
+            .ready_clients()
+            .await
+            .into_iter()
+            .find(|(s, _)| *s == server)
+            .map(|(_, c)| c)
+            .ok_or_else(|| ErrorData::internal_error(format!("'{server}' is not ready"), None))?;
+        client
+            .get_prompt(&prompt, request.arguments)
+            .await
+            .map(GetPromptResponse::from)
+            .map_err(|error| ErrorData::internal_error(error.to_string(), None))
+    }
+}
+
+impl Gateway {
+    async fn prompts(&self) -> Vec<(String, Value)> {
+        let mut out = Vec::new();
+        for (server, client) in self.ready_clients().await {
+            let offers = client
+                .server_info()
+                .is_some_and(|info| info.capabilities.prompts.is_some());
+            if !offers {
+                continue;
+            }
+            match client.list_prompts().await {
+                Ok(list) => out.extend(list.iter().map(|p| {
+                    (
+                        server.clone(),
+                        serde_json::to_value(p).unwrap_or(Value::Null),
+                    )
+                })),
+                Err(error) => log(&format!("prompts of '{server}': {error}")),
+            }
+        }
+        out
+    }
+}
