@@ -92,6 +92,9 @@ pub enum TransportView {
         /// Codex masks it too).
         #[serde(skip_serializing_if = "Option::is_none")]
         http_headers_helper: Option<String>,
+        /// `transport = "sse"`: a legacy HTTP+SSE server (present only when true).
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        legacy_sse: bool,
     },
 }
 
@@ -142,6 +145,7 @@ impl ServerView {
                     .http_headers_helper
                     .as_deref()
                     .map(|helper| Redacted::new(helper, reveal).to_string()),
+                legacy_sse: http.legacy_sse,
             },
         };
         let disabled_reason = match server.status() {

@@ -64,10 +64,15 @@ pub fn table(views: &[ServerView], width: Width) -> String {
             TransportView::StreamableHttp {
                 url,
                 bearer_token_env_var,
+                legacy_sse,
                 ..
             } => http.push(vec![
                 view.name.clone(),
-                url.clone(),
+                if *legacy_sse {
+                    format!("{url} (sse)")
+                } else {
+                    url.clone()
+                },
                 dash(bearer_token_env_var.as_deref().unwrap_or("")),
                 status(view),
                 view.auth_label(std::time::SystemTime::now()),
@@ -126,8 +131,14 @@ pub fn details(view: &ServerView) -> String {
             http_headers,
             env_http_headers,
             http_headers_helper,
+            legacy_sse,
         } => {
-            lines.push(("transport", "streamable_http".to_string()));
+            let transport = if *legacy_sse {
+                "sse"
+            } else {
+                "streamable_http"
+            };
+            lines.push(("transport", transport.to_string()));
             lines.push(("url", url.clone()));
             lines.push((
                 "bearer_token_env_var",

@@ -111,6 +111,7 @@ const SERVER_KEYS: &[&str] = &[
     "tools",
     "supports_parallel_tool_calls",
     "http_headers_helper",
+    "transport",
 ];
 /// Codex's server keys that mcpctl does not use: known (no warning), kept in the file as they
 /// are, listed by `get` as ignored.
@@ -121,6 +122,7 @@ const HTTP_ONLY: &[&str] = &[
     "http_headers",
     "env_http_headers",
     "http_headers_helper",
+    "transport",
 ];
 
 /// Converts merged layers into a [`Config`]; returns warnings for unknown and legacy keys.
@@ -395,6 +397,17 @@ fn server(
                 }
                 Ok(helper)
             })?,
+            legacy_sse: opt(get("transport"), |(v, p)| {
+                match cx.string(v, &p)?.as_str() {
+                    "sse" => Ok(true),
+                    "streamable_http" => Ok(false),
+                    _ => Err(cx.invalid(
+                        &p,
+                        "expected \"sse\" (legacy HTTP+SSE) or \"streamable_http\" (the default)",
+                    )),
+                }
+            })?
+            .unwrap_or(false),
         })
     };
 

@@ -42,6 +42,16 @@ enum CredentialsStore {
     Keyring,
 }
 
+/// How an HTTP server is spoken to: `streamable_http` (the default) or `sse`, the legacy
+/// HTTP+SSE transport of MCP 2024-11-05.
+#[derive(JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum HttpTransportKind {
+    StreamableHttp,
+    Sse,
+}
+
 /// `read-only` exposes read-only tools only; `ask` asks for every call; `auto` decides from
 /// the tools' annotations; `full-access` never asks.
 #[derive(JsonSchema)]
@@ -113,6 +123,9 @@ struct McpServerToml {
     env_http_headers: Option<BTreeMap<String, String>>,
     /// streamable HTTP: a command whose output gives extra headers at connect time.
     http_headers_helper: Option<String>,
+    /// HTTP: `"sse"` for a legacy HTTP+SSE server (MCP 2024-11-05; `url` is its SSE stream),
+    /// `"streamable_http"` (the default). mcpctl's key; Codex ignores it.
+    transport: Option<HttpTransportKind>,
     /// Whether the server is started (default true).
     enabled: Option<bool>,
     /// Startup fails when a required server cannot start (default false).

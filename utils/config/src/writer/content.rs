@@ -6,12 +6,13 @@ use super::*;
 pub(super) const SERVERS: &str = "mcp_servers";
 
 /// Keys that describe how a server is reached; `enabled = false` is inserted after the last one.
-pub(super) const TRANSPORT_KEYS: [&str; 6] = [
+pub(super) const TRANSPORT_KEYS: [&str; 7] = [
     "command",
     "args",
     "env_vars",
     "cwd",
     "url",
+    "transport",
     "bearer_token_env_var",
 ];
 
@@ -80,8 +81,12 @@ impl ServerContent {
                 http_headers,
                 env_http_headers,
                 http_headers_helper,
+                legacy_sse,
             }) => {
                 values.push(("url", Value::from(url.as_str())));
+                if *legacy_sse {
+                    values.push(("transport", Value::from("sse")));
+                }
                 if let Some(var) = bearer_token_env_var {
                     values.push(("bearer_token_env_var", Value::from(var.as_str())));
                 }

@@ -1,0 +1,189 @@
+//! The legacy HTTP+SSE transport (MCP 2024-11-05) against the test server's `--sse` mode.
+
+use std::time::{Duration, Instant};
+
+use mcpctl_rmcp_client::{Cause, ClientError, HttpSpec, MAX_SSE_EVENT, McpClient};
+use serde_json::json;
+
+use crate::STARTUP;
+use crate::http::HttpServer;
+
+#[tokio::test]
+async fn connects_lists_and_calls_with_the_bearer_token() {
+    // Tests cannot set variables (no unsafe): use one cargo sets for every test process.
+    let token = std::env::var("CARGO_PKG_NAME").unwrap();
+    let server = HttpServer::start_sse(&["--bearer-token", &token]);
+    let spec = HttpSpec {
+        bearer_token_env_var: Some("CARGO_PKG_NAME".to_owned()),
+        ..server.spec()
+    };
+    assert!(spec.legacy_sse);
+    let client = McpClient::connect_http("legacy", spec, STARTUP)
+        .await
+        .unwrap();
+    assert_eq!(
+        client.server_info().unwrap().server_info.unwrap().name,
+        "mcpctl-test-server"
+    );
+    let tools = client.list_tools().await.unwrap();
+    assert_eq!(tools.len(), 8, "{tools:?}");
+    let add = client
+        .call_tool("add", json!({"a": 1, "b": 2}), STARTUP)
+        .await
+        .unwrap();
+    assert_eq!(add.structured_content, Some(json!({"sum": 3.0})));
+    // Several requests in flight at once share the one stream.
+    let calls = (0..10).map(|i| client.call_tool("add", json!({"a": i, "b": 1}), STARTUP));
+    for (i, result) in futures_join(calls).await.into_iter().enumerate() {
+        assert_eq!(
+            result.unwrap().structured_content,
+            Some(json!({"sum": i as f64 + 1.0}))
+        );
+    }
+    client.ping().await.unwrap();
+    client.shutdown().await;
+}
+
+async fn futures_join<F: Future>(futures: impl Iterator<Item = F>) -> Vec<F::Output> {
+    let handles: Vec<_> = futures.collect();
+    let mut out = Vec::new();
+    // Polled together: each call's POST goes out before any answer is awaited.
+    let mut pinned: Vec<_> = handles.into_iter().map(Box::pin).collect();
+    let mut results: Vec<Option<F::Output>> = pinned.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (slot, future) in results.iter_mut().zip(pinned.iter_mut()) {
+            if slot.is_none() {
+                match future.as_mut().poll(cx) {
+                    std::task::Poll::Ready(value) => *slot = Some(value),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    out.extend(results.into_iter().map(Option::unwrap));
+    out
+}
+
+#[tokio::test]
+async fn a_wrong_token_means_needs_login() {
+    let server = HttpServer::start_sse(&["--bearer-token", "right-token"]);
+    let err = McpClient::connect_http("legacy", server.spec(), STARTUP)
+        .await
+        .err()
+        .unwrap();
+    assert!(matches!(err, ClientError::NeedsLogin { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn a_dropped_stream_fails_the_call_at_once() {
+    let server = HttpServer::start_sse(&["--crash-mid-call"]);
+    let client = McpClient::connect_http("legacy", server.spec(), STARTUP)
+        .await
+        .unwrap();
+    let start = Instant::now();
+    let err = client
+        .call_tool("crash", json!({}), Duration::from_secs(30))
+        .await
+        .unwrap_err();
+    assert!(
+        start.elapsed() < Duration::from_secs(3),
+        "took {:?}: {err}",
+        start.elapsed()
+    );
+    assert!(
+        matches!(
+            &err,
+            ClientError::Request {
+                cause: Cause::ConnectionLost { .. },
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let text = err.to_string();
+    assert!(
+        text.starts_with("server `legacy`: tools/call `crash` failed: connection to server lost"),
+        "{text}"
+    );
+    assert!(!text.contains("::"), "{text}");
+}
+
+#[tokio::test]
+async fn an_event_over_the_bound_ends_the_connection() {
+    let server = HttpServer::start_sse(&["--sse-huge-event"]);
+    let start = Instant::now();
+    let err = McpClient::connect_http("legacy", server.spec(), STARTUP)
+        .await
+        .err()
+        .unwrap();
+    assert!(start.elapsed() < STARTUP, "took {:?}", start.elapsed());
+    assert!(
+        matches!(
+            &err,
+            ClientError::Startup {
+                cause: Cause::TooLarge {
+                    limit: MAX_SSE_EVENT
+                },
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("larger than 16 MiB"), "{err}");
+}
+
+#[tokio::test]
+async fn an_endpoint_on_another_origin_is_refused() {
+    for endpoint in [
+        "http://attacker.example/message?sessionId=0",
+        "//127.0.0.2:80/message",
+        "https://127.0.0.1/message",
+    ] {
+        let server = HttpServer::start_sse(&["--sse-endpoint", endpoint]);
+        let err = McpClient::connect_http("legacy", server.spec(), STARTUP)
+            .await
+            .err()
+            .unwrap();
+        let text = err.to_string();
+        assert!(
+            text.contains("names another origin") && text.contains("refused"),
+            "{endpoint}: {text}"
+        );
+        let origin = server.spec().url.trim_end_matches("/sse").to_owned();
+        assert!(text.contains(&format!("SSE URL ({origin})")), "{text}");
+    }
+}
+
+#[tokio::test]
+async fn a_relative_endpoint_elsewhere_on_the_origin_is_followed() {
+    // `../message` from `/sse` is `/message`: a relative endpoint resolves against the SSE URL.
+    let server = HttpServer::start_sse(&["--sse-endpoint", "./message?sessionId=0"]);
+    let client = McpClient::connect_http("legacy", server.spec(), STARTUP)
+        .await
+        .unwrap();
+    assert_eq!(client.list_tools().await.unwrap().len(), 8);
+    client.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_streamable_http_url_is_not_a_legacy_sse_endpoint() {
+    let server = HttpServer::start(&[]);
+    let spec = HttpSpec {
+        legacy_sse: true,
+        ..server.spec()
+    };
+    let err = McpClient::connect_http("legacy", spec, Duration::from_secs(5))
+        .await
+        .err()
+        .unwrap();
+    let text = err.to_string();
+    assert!(text.starts_with("server `legacy`"), "{text}");
+    assert!(!text.contains("::"), "{text}");
+}
