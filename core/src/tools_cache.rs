@@ -309,6 +309,7 @@ mod tests {
             http_headers: BTreeMap::from([("X-Api-Key".to_string(), "secret".to_string())]),
             env_http_headers: BTreeMap::new(),
             http_headers_helper: None,
+            legacy_sse: false,
         }))
     }
 

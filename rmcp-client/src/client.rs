@@ -592,7 +592,7 @@ fn sse_lost(state: &SseState) -> Option<Cause> {
             source: Some("the server closed the SSE stream".into()),
         },
         SseFault::Broken(reason) => Cause::ConnectionLost {
-            source: Some(reason.into()),
+            source: Some(format!("the SSE stream broke ({reason})").into()),
         },
     })
 }

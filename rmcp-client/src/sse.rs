@@ -118,6 +118,26 @@ impl SseState {
     }
 }
 
+/// Every message of an error's source chain (for matching words in it; never shown).
+fn chain_text(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = vec![error.to_string()];
+    let mut current = error.source();
+    while let Some(e) = current {
+        parts.push(e.to_string());
+        current = e.source();
+    }
+    parts.join(": ")
+}
+
+/// The last error of the chain: the cause itself, without the layers' wording.
+fn innermost_text(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut current = error;
+    while let Some(next) = current.source() {
+        current = next;
+    }
+    current.to_string()
+}
+
 /// A legacy HTTP+SSE connection: messages go out by `POST`, come in on the stream.
 pub(crate) struct SseTransport<C: StreamableHttpClient> {
     client: C,
@@ -206,11 +226,11 @@ where
                         return;
                     }
                     Some(Err(error)) => {
-                        let text = error.to_string();
+                        let text = chain_text(&error);
                         reader_state.set(if text.contains("exceeded the maximum size") {
                             SseFault::TooLarge
                         } else {
-                            SseFault::Broken(text)
+                            SseFault::Broken(innermost_text(&error))
                         });
                         return;
                     }

@@ -22,5 +22,6 @@ mod newcomer;
 mod oauth;
 mod policy;
 mod snapshots_all;
+mod sse;
 mod support;
 mod trust;

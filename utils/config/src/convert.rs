@@ -845,6 +845,34 @@ colour = "red"
     }
 
     #[test]
+    fn transport_key_chooses_legacy_sse() {
+        let (config, warnings) = load(
+            "[mcp_servers.a]\nurl = \"http://h/sse\"\ntransport = \"sse\"\n[mcp_servers.b]\nurl = \"http://h/mcp\"\ntransport = \"streamable_http\"\n[mcp_servers.c]\nurl = \"http://h/mcp\"\n",
+        )
+        .unwrap();
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let sse = |name: &str| {
+            config.mcp_servers[&ServerName::parse(name).unwrap()]
+                .config
+                .transport
+                .as_http()
+                .unwrap()
+                .legacy_sse
+        };
+        assert!(sse("a"));
+        assert!(!sse("b"));
+        assert!(!sse("c"));
+        assert_eq!(
+            err("[mcp_servers.w]\nurl = \"https://x/sse\"\ntransport = \"SSE\"\n"),
+            "/h/config.toml:3:1: mcp_servers.w.transport: expected \"sse\" (legacy HTTP+SSE) or \"streamable_http\" (the default)"
+        );
+        assert!(
+            err("[mcp_servers.w]\ncommand = \"x\"\ntransport = \"sse\"\n")
+                .contains("mcp_servers.w.transport: only valid for streamable HTTP servers")
+        );
+    }
+
+    #[test]
     fn bad_approval_values_name_place_key_and_choices() {
         assert_eq!(
             err(
