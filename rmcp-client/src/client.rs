@@ -11,6 +11,7 @@ use rmcp::model::{
     Tool,
 };
 use rmcp::service::{ClientInitializeError, RoleClient, RunningService, ServiceError};
+use rmcp::transport::streamable_http_client::StreamableHttpError;
 
 use crate::error::{BoxError, Cause, ClientError, Operation, StderrTail, escape_line};
 use crate::handler::{Handler, ToolsChanged};
@@ -262,7 +263,20 @@ impl McpClient {
                 source,
             )
         };
-        let connect_error = |error| match error {
+        let status = |status: u16| ClientError::HttpStatus {
+            server: name.to_owned(),
+            url: spec.url.clone(),
+            status,
+        };
+        let connect_error = |error: SseConnectError<reqwest::Error>| match error {
+            // rmcp's GET reports other error statuses as reqwest's status error, and 405
+            // apart: each is the server's answer, not a lost connection.
+            SseConnectError::Http(StreamableHttpError::Client(error))
+                if let Some(code) = error.status() =>
+            {
+                status(code.as_u16())
+            }
+            SseConnectError::Http(StreamableHttpError::ServerDoesNotSupportSse) => status(405),
             SseConnectError::Http(error) => http_error(Some(Box::new(error))),
             other => startup(Cause::Transport {
                 source: Box::new(other),

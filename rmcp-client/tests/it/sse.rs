@@ -183,7 +183,66 @@ async fn a_streamable_http_url_is_not_a_legacy_sse_endpoint() {
         .await
         .err()
         .unwrap();
+    // rmcp's streamable server answers a GET without a session with 400.
+    assert!(
+        matches!(err, ClientError::HttpStatus { status: 400, .. }),
+        "{err:?}"
+    );
     let text = err.to_string();
-    assert!(text.starts_with("server `legacy`"), "{text}");
-    assert!(!text.contains("::"), "{text}");
+    assert!(
+        text.starts_with("server `legacy`: the server answered 400 Bad Request at "),
+        "{text}"
+    );
+}
+
+/// OAuth tokens: sent on the stream's `GET` and every `POST`; a rejected token is refreshed
+/// once and the request retried, as over streamable HTTP.
+#[tokio::test]
+async fn oauth_tokens_are_sent_and_refreshed_on_the_stream_and_the_posts() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use mcpctl_rmcp_client::BoxFuture;
+    use mcpctl_rmcp_client::oauth::{OAuthSource, TokenSource};
+
+    struct Tokens {
+        refreshed: AtomicUsize,
+    }
+    impl TokenSource for Tokens {
+        fn token(&self) -> BoxFuture<'_, Result<Option<String>, String>> {
+            let token = if self.refreshed.load(Ordering::SeqCst) > 0 {
+                "fresh"
+            } else {
+                "stale"
+            };
+            Box::pin(async move { Ok(Some(token.to_owned())) })
+        }
+        fn refresh(&self, rejected: String) -> BoxFuture<'_, Result<Option<String>, String>> {
+            assert_eq!(rejected, "stale");
+            self.refreshed.fetch_add(1, Ordering::SeqCst);
+            Box::pin(async { Ok(Some("fresh".to_owned())) })
+        }
+        fn step_up(&self, _: Option<String>) -> BoxFuture<'_, Result<Option<String>, String>> {
+            Box::pin(async { Ok(None) })
+        }
+    }
+
+    let server = HttpServer::start_sse(&["--bearer-token", "fresh"]);
+    let tokens = Arc::new(Tokens {
+        refreshed: AtomicUsize::new(0),
+    });
+    let spec = HttpSpec {
+        oauth: Some(OAuthSource(tokens.clone())),
+        ..server.spec()
+    };
+    let client = McpClient::connect_http("legacy", spec, STARTUP)
+        .await
+        .unwrap();
+    assert_eq!(tokens.refreshed.load(Ordering::SeqCst), 1);
+    let add = client
+        .call_tool("add", json!({"a": 4, "b": 5}), STARTUP)
+        .await
+        .unwrap();
+    assert_eq!(add.structured_content, Some(json!({"sum": 9.0})));
+    client.shutdown().await;
 }
