@@ -563,8 +563,17 @@ fn tool_configs(
 }
 
 /// The known server key closest to a mistyped one.
+/// Keys still read but deprecated: never suggested for a misspelling.
+const DEPRECATED_SERVER_KEYS: &[&str] = &["startup_timeout_ms"];
+
 fn nearest_key(key: &str) -> Option<&'static str> {
-    mcpctl_fuzzy_match::did_you_mean(key, SERVER_KEYS.iter().copied())
+    mcpctl_fuzzy_match::did_you_mean(
+        key,
+        SERVER_KEYS
+            .iter()
+            .copied()
+            .filter(|k| !DEPRECATED_SERVER_KEYS.contains(k)),
+    )
 }
 
 fn opt<T, U>(
@@ -842,6 +851,13 @@ colour = "red"
             web.tools["search"].approval_mode,
             Some(ApprovalMode::Approve)
         );
+    }
+
+    #[test]
+    fn a_misspelt_key_is_never_pointed_at_a_deprecated_one() {
+        assert_eq!(nearest_key("startup_timeout"), Some("startup_timeout_sec"));
+        assert_eq!(nearest_key("startup_timeout_m"), Some("startup_timeout_sec"));
+        assert_eq!(nearest_key("comand"), Some("command"));
     }
 
     #[test]
