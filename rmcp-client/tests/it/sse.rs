@@ -246,3 +246,100 @@ async fn oauth_tokens_are_sent_and_refreshed_on_the_stream_and_the_posts() {
     assert_eq!(add.structured_content, Some(json!({"sum": 9.0})));
     client.shutdown().await;
 }
+
+/// A raw server that answers the first request on each connection with `head` + `body`, then
+/// either closes (`close`) or holds the connection open.
+async fn raw_sse_server(body: &'static str, close: bool) -> (String, tokio::task::JoinHandle<()>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/sse", listener.local_addr().unwrap());
+    let task = tokio::spawn(async move {
+        loop {
+            let Ok((mut stream, _)) = listener.accept().await else {
+                return;
+            };
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                let _ = stream.read(&mut buf).await;
+                let head = "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n";
+                let framing = if close {
+                    format!("content-length: {}\r\n\r\n", body.len())
+                } else {
+                    "transfer-encoding: chunked\r\n\r\n".to_owned()
+                };
+                let _ = stream
+                    .write_all(format!("{head}{framing}").as_bytes())
+                    .await;
+                if close {
+                    let _ = stream.write_all(body.as_bytes()).await;
+                } else {
+                    let chunk = format!("{:x}\r\n{body}\r\n", body.len());
+                    let _ = stream.write_all(chunk.as_bytes()).await;
+                    tokio::time::sleep(Duration::from_secs(30)).await;
+                }
+            });
+        }
+    });
+    (url, task)
+}
+
+fn sse_spec(url: &str) -> HttpSpec {
+    HttpSpec {
+        url: url.to_owned(),
+        legacy_sse: true,
+        ..HttpSpec::default()
+    }
+}
+
+#[tokio::test]
+async fn a_stream_that_ends_before_its_endpoint_says_so() {
+    let (url, server) = raw_sse_server("event: hello\ndata: x\n\n", true).await;
+    let err = McpClient::connect_http("legacy", sse_spec(&url), STARTUP)
+        .await
+        .err()
+        .unwrap();
+    let text = err.to_string();
+    assert!(
+        text.contains("the SSE stream ended before the server sent its `endpoint` event"),
+        "{text}"
+    );
+    server.abort();
+}
+
+#[tokio::test]
+async fn a_server_that_never_names_its_endpoint_hits_the_startup_timeout() {
+    let (url, server) = raw_sse_server(": keep-alive\n\n", false).await;
+    let start = Instant::now();
+    let err = McpClient::connect_http("legacy", sse_spec(&url), Duration::from_millis(500))
+        .await
+        .err()
+        .unwrap();
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
+    assert!(matches!(err, ClientError::Timeout { .. }), "{err:?}");
+    assert!(
+        err.to_string().contains("startup timed out after 500 ms"),
+        "{err}"
+    );
+    server.abort();
+}
+
+#[tokio::test]
+async fn many_events_without_an_endpoint_are_refused() {
+    let body: &'static str = Box::leak("event: noise\ndata: x\n\n".repeat(100).into_boxed_str());
+    let (url, server) = raw_sse_server(body, false).await;
+    let err = McpClient::connect_http("legacy", sse_spec(&url), STARTUP)
+        .await
+        .err()
+        .unwrap();
+    assert!(
+        err.to_string().contains(
+            "events without an `endpoint` event: it does not speak the legacy HTTP+SSE transport"
+        ),
+        "{err}"
+    );
+    server.abort();
+}
