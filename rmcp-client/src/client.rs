@@ -225,6 +225,7 @@ impl McpClient {
                 Err(source) => http::connect_error(
                     name,
                     &spec.url,
+                    false,
                     spec.bearer_token_env_var.as_deref(),
                     startup_timeout,
                     source,
@@ -258,6 +259,7 @@ impl McpClient {
             http::connect_error(
                 name,
                 &spec.url,
+                true,
                 spec.bearer_token_env_var.as_deref(),
                 startup_timeout,
                 source,
@@ -267,6 +269,7 @@ impl McpClient {
             server: name.to_owned(),
             url: spec.url.clone(),
             status,
+            legacy_sse: true,
         };
         let connect_error = |error: SseConnectError<reqwest::Error>| match error {
             // rmcp's GET reports other error statuses as reqwest's status error, and 405

@@ -297,7 +297,7 @@ pub enum ClientError {
         source: reqwest::Error,
     },
     /// The HTTP server answered with an error status other than 401 while connecting.
-    #[error("server `{server}`: the server answered {} at {url}: {}", status_text(*.status), status_hint(*.status))]
+    #[error("server `{server}`: the server answered {} at {url}: {}{}", status_text(*.status), status_hint(*.status), sse_hint(url, *.status, *.legacy_sse))]
     HttpStatus {
         /// The server's name.
         server: String,
@@ -305,6 +305,8 @@ pub enum ClientError {
         url: String,
         /// The HTTP status code.
         status: u16,
+        /// The URL was tried as a legacy HTTP+SSE stream (`transport = "sse"`).
+        legacy_sse: bool,
     },
     /// The arguments of a tool call are not a JSON object.
     #[error(
@@ -400,6 +402,19 @@ pub(crate) fn status_text(status: u16) -> String {
     {
         Some(reason) => format!("{status} {reason}"),
         None => status.to_string(),
+    }
+}
+
+/// A streamable HTTP request refused at a URL ending in `/sse`: likely a legacy HTTP+SSE
+/// server (a `POST` there gets 404, 405 or 400), which needs `transport = "sse"`.
+fn sse_hint(url: &str, status: u16, legacy_sse: bool) -> &'static str {
+    let path_is_sse = reqwest::Url::parse(url)
+        .map(|u| u.path().trim_end_matches('/').ends_with("/sse"))
+        .unwrap_or(false);
+    if !legacy_sse && path_is_sse && matches!(status, 400 | 404 | 405) {
+        "; if this is a legacy HTTP+SSE server, set `transport = \"sse\"` (`mcpctl add --replace --transport sse NAME URL`)"
+    } else {
+        ""
     }
 }
 

@@ -183,6 +183,7 @@ fn header_value(server: &str, name: &str, value: &str) -> Result<HeaderValue, Cl
 pub(crate) fn connect_error(
     server: &str,
     url: &str,
+    legacy_sse: bool,
     token_env_var: Option<&str>,
     startup_timeout: Duration,
     source: Option<BoxError>,
@@ -211,6 +212,7 @@ pub(crate) fn connect_error(
                 server: server.to_owned(),
                 url: url.to_owned(),
                 status,
+                legacy_sse,
             };
         }
         None => {}
@@ -407,6 +409,7 @@ mod tests {
             server: "remote".to_owned(),
             url: "http://127.0.0.1:1/mcp".to_owned(),
             status: 404,
+            legacy_sse: false,
         };
         assert_eq!(
             err.to_string(),

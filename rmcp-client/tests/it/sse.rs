@@ -343,3 +343,28 @@ async fn many_events_without_an_endpoint_are_refused() {
     );
     server.abort();
 }
+
+/// A legacy server added as streamable HTTP: the refused `POST` says what to set.
+#[tokio::test]
+async fn a_legacy_server_tried_as_streamable_http_gets_the_transport_hint() {
+    let server = HttpServer::start_sse(&[]);
+    let spec = HttpSpec {
+        legacy_sse: false,
+        ..server.spec()
+    };
+    let err = McpClient::connect_http("old", spec, STARTUP)
+        .await
+        .err()
+        .unwrap();
+    assert!(
+        matches!(err, ClientError::HttpStatus { status: 405, .. }),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "server `old`: the server answered 405 Method Not Allowed at {}: check the URL; if this is a legacy HTTP+SSE server, set `transport = \"sse\"` (`mcpctl add --replace --transport sse NAME URL`)",
+            server.spec().url
+        )
+    );
+}
