@@ -221,7 +221,7 @@ fn http_transport(
         );
     } else if url.trim_end_matches('/').ends_with("/sse") {
         notes.push(
-            "the URL ends in /sse: if this is a legacy HTTP+SSE server, it will not connect over streamable HTTP"
+            "the URL ends in /sse: if this is a legacy HTTP+SSE server, it will not connect over streamable HTTP; give it \"type\": \"sse\" (or set transport = \"sse\")"
                 .to_string(),
         );
     }
