@@ -386,11 +386,17 @@ impl ClientError {
     }
 }
 
-/// `; raise `tool_timeout_sec` to wait longer`, for operations a config key bounds.
+/// `; raise `tool_timeout_sec` (or `call --timeout SECS`) to wait longer`, for operations a
+/// config key bounds: the key, and the flag that sets it.
 fn timeout_hint(operation: &Operation) -> String {
+    let flag = match operation {
+        Operation::Startup => "`mcpctl add --startup-timeout SECS`",
+        Operation::CallTool { .. } => "or `mcpctl call --timeout SECS` for one call",
+        _ => return String::new(),
+    };
     operation
         .timeout_key()
-        .map(|key| format!("; raise `{key}` to wait longer"))
+        .map(|key| format!("; raise `{key}` ({flag}) to wait longer"))
         .unwrap_or_default()
 }
 
@@ -571,7 +577,7 @@ mod tests {
         };
         assert_eq!(
             error.to_string(),
-            "server `demo`: tools/call `slow` timed out after 200 ms; raise `tool_timeout_sec` to wait longer"
+            "server `demo`: tools/call `slow` timed out after 200 ms; raise `tool_timeout_sec` (or `mcpctl call --timeout SECS` for one call) to wait longer"
         );
     }
 

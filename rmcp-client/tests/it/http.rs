@@ -219,7 +219,7 @@ async fn a_server_that_never_answers_hits_the_startup_timeout() {
     assert!(matches!(err, ClientError::Timeout { .. }), "{err:?}");
     assert_eq!(
         err.to_string(),
-        "server `remote`: startup timed out after 300 ms; raise `startup_timeout_sec` to wait longer"
+        "server `remote`: startup timed out after 300 ms; raise `startup_timeout_sec` (`mcpctl add --startup-timeout SECS`) to wait longer"
     );
     drop(listener);
 }
