@@ -64,12 +64,18 @@ pub enum SseConnectError<E: std::error::Error + Send + Sync + 'static> {
         "the SSE stream ended before the server sent its `endpoint` event; check that the URL is a legacy HTTP+SSE endpoint (often ending in /sse), or use `transport = \"streamable_http\"`"
     )]
     NoEndpoint,
+    /// An event before `endpoint` was larger than [`MAX_SSE_EVENT`].
+    #[error(
+        "the server sent an event larger than {} MiB before its `endpoint` event",
+        MAX_SSE_EVENT / 1024 / 1024
+    )]
+    EventTooLarge,
     /// The server sent many events but no `endpoint`.
     #[error(
         "the server sent {MAX_EVENTS_BEFORE_ENDPOINT} events without an `endpoint` event: it does not speak the legacy HTTP+SSE transport"
     )]
     TooManyEvents,
-    /// The `endpoint` event's data is not a URL.
+    /// The `endpoint` event's data is not a URL (shown escaped and cut short).
     #[error("the server's `endpoint` event is not a URL: `{data}`")]
     BadEndpoint {
         /// The event's data (cut short).
@@ -191,15 +197,21 @@ where
             .map_err(SseConnectError::Http)?;
         let mut seen = 0;
         let endpoint = loop {
-            let Some(Ok(event)) = stream.next().await else {
-                return Err(SseConnectError::NoEndpoint);
+            let event = match stream.next().await {
+                Some(Ok(event)) => event,
+                Some(Err(error)) if chain_text(&error).contains("exceeded the maximum size") => {
+                    return Err(SseConnectError::EventTooLarge);
+                }
+                _ => return Err(SseConnectError::NoEndpoint),
             };
             if event.event.as_deref() == Some("endpoint") {
                 let data = event.data.unwrap_or_default();
                 let endpoint =
                     base.join(data.trim())
                         .map_err(|_| SseConnectError::BadEndpoint {
-                            data: data.chars().take(200).collect(),
+                            data: crate::error::escape_line(
+                                &data.chars().take(200).collect::<String>(),
+                            ),
                         })?;
                 if endpoint.origin() != base.origin() {
                     return Err(SseConnectError::ForeignEndpoint {

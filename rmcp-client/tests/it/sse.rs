@@ -368,3 +368,42 @@ async fn a_legacy_server_tried_as_streamable_http_gets_the_transport_hint() {
         )
     );
 }
+
+#[tokio::test]
+async fn an_endpoint_that_is_no_url_is_shown_escaped() {
+    let (url, server) = raw_sse_server(
+        "event: endpoint\ndata: http://\u{1b}[31mevil host/\n\n",
+        true,
+    )
+    .await;
+    let err = McpClient::connect_http("legacy", sse_spec(&url), STARTUP)
+        .await
+        .err()
+        .unwrap();
+    let text = err.to_string();
+    assert!(text.contains("`endpoint` event is not a URL"), "{text}");
+    assert!(!text.contains('\u{1b}'), "{text:?}");
+    server.abort();
+}
+
+#[tokio::test]
+async fn an_event_over_the_bound_before_the_endpoint_is_refused() {
+    let body: &'static str = Box::leak(
+        format!(
+            "event: noise\ndata: {}\n\n",
+            "y".repeat(MAX_SSE_EVENT + 1024)
+        )
+        .into_boxed_str(),
+    );
+    let (url, server) = raw_sse_server(body, true).await;
+    let err = McpClient::connect_http("legacy", sse_spec(&url), STARTUP)
+        .await
+        .err()
+        .unwrap();
+    assert!(
+        err.to_string()
+            .contains("sent an event larger than 16 MiB before its `endpoint` event"),
+        "{err}"
+    );
+    server.abort();
+}
