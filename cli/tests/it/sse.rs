@@ -63,7 +63,8 @@ fn add_list_check_tools_and_call_a_legacy_sse_server() {
     let get = t.run(&["get", "old"]).ok().stdout;
     assert!(get.contains("  transport: sse\n"), "{get}");
     let json = t.run(&["list", "--json"]).ok().json();
-    assert_eq!(json[0]["transport"]["legacy_sse"], true, "{json}");
+    assert_eq!(json[0]["transport"]["type"], "sse", "{json}");
+    assert_eq!(json[0]["transport"]["url"], server.1.as_str(), "{json}");
 
     // Without the token: 401, said as such.
     let check = t.run(&["list", "--check", "--json"]).ok().json();
