@@ -611,6 +611,7 @@ fn sse_lost(state: &SseState) -> Option<Cause> {
         SseFault::Broken(reason) => Cause::ConnectionLost {
             source: Some(format!("the SSE stream broke ({reason})").into()),
         },
+        SseFault::NotReading => Cause::NotReading { limit: MAX_QUEUED },
     })
 }
 

@@ -15,12 +15,14 @@
 //! - the `endpoint` handshake, with the endpoint's origin checked against the SSE URL's (a
 //!   server cannot make mcpctl post its messages, and its headers, elsewhere);
 //! - a bounded queue between the stream and the service: a server that sends faster than the
-//!   client handles waits on TCP instead of growing memory;
+//!   client handles waits on TCP instead of growing memory; and at most [`MAX_QUEUED`] `POST`s
+//!   waiting for the server (one that stops answering them ends the connection);
 //! - a clear end: the stream ending or failing ends the connection, and [`SseState`] says why.
 //!   There is no reconnect: a legacy server's session lives as long as its stream.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use futures::StreamExt;
@@ -31,9 +33,11 @@ use rmcp::transport::Transport;
 use rmcp::transport::streamable_http_client::{
     StreamableHttpClient, StreamableHttpError, StreamableHttpPostResponse,
 };
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 use url::Url;
+
+use crate::transport::MAX_QUEUED;
 
 /// The largest SSE event accepted from a server (rmcp's bound on one event); a larger one
 /// ends the connection.
@@ -102,15 +106,58 @@ pub(crate) enum SseFault {
     Ended,
     /// Reading the stream failed.
     Broken(String),
+    /// More than [`MAX_QUEUED`] `POST`s were waiting for the server's answer: it stopped
+    /// reading its messages (while, say, sending requests on the stream).
+    NotReading,
 }
 
 /// What the stream reader tells the client about how the stream ended.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct SseState {
     fault: Mutex<Option<SseFault>>,
+    /// `POST`s sent and not answered yet.
+    posting: AtomicUsize,
+    /// Becomes `true` with the first fault: the stream reader stops.
+    stop: watch::Sender<bool>,
+}
+
+impl Default for SseState {
+    fn default() -> Self {
+        Self {
+            fault: Mutex::default(),
+            posting: AtomicUsize::new(0),
+            stop: watch::Sender::new(false),
+        }
+    }
+}
+
+/// One `POST` in flight; counted down when it ends, however it ends.
+struct Posting(Arc<SseState>);
+
+impl Drop for Posting {
+    fn drop(&mut self) {
+        self.0.posting.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 impl SseState {
+    /// Counts a `POST`; past [`MAX_QUEUED`] waiting ones the connection ends.
+    fn post(self: &Arc<Self>) -> Option<Posting> {
+        let waiting = self.posting.fetch_add(1, Ordering::AcqRel) + 1;
+        let posting = Posting(Arc::clone(self));
+        if waiting > MAX_QUEUED {
+            self.set(SseFault::NotReading);
+            return None;
+        }
+        Some(posting)
+    }
+
+    /// Resolves once a fault was recorded.
+    async fn stopped(&self) {
+        let mut stop = self.stop.subscribe();
+        let _ = stop.wait_for(|stop| *stop).await;
+    }
+
     pub(crate) fn fault(&self) -> Option<SseFault> {
         self.fault
             .lock()
@@ -121,6 +168,8 @@ impl SseState {
     fn set(&self, fault: SseFault) {
         let mut slot = self.fault.lock().unwrap_or_else(PoisonError::into_inner);
         slot.get_or_insert(fault);
+        drop(slot);
+        self.stop.send_replace(true);
     }
 }
 
@@ -232,7 +281,11 @@ where
         let reader_state = Arc::clone(&state);
         let reader = tokio::spawn(async move {
             loop {
-                match stream.next().await {
+                let next = tokio::select! {
+                    next = stream.next() => next,
+                    () = reader_state.stopped() => return,
+                };
+                match next {
                     None => {
                         reader_state.set(SseFault::Ended);
                         return;
@@ -304,6 +357,9 @@ where
             if state.fault().is_some() {
                 return Err(StreamableHttpError::TransportChannelClosed);
             }
+            let Some(_posting) = state.post() else {
+                return Err(StreamableHttpError::TransportChannelClosed);
+            };
             let message: ClientJsonRpcMessage = item;
             let response = client
                 .post_message(endpoint, message, None, auth_header, headers)

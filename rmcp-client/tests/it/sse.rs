@@ -407,3 +407,114 @@ async fn an_event_over_the_bound_before_the_endpoint_is_refused() {
     );
     server.abort();
 }
+
+/// A server that answers `initialize`, then floods `ping` requests on the stream and never
+/// answers a `POST` again: the answers waiting to be posted are bounded, and the connection
+/// ends with "not reading its input" instead of piling up tasks.
+#[tokio::test]
+async fn a_server_that_stops_taking_posts_while_flooding_requests_is_cut_off() {
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+    use tokio::sync::mpsc;
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/sse", listener.local_addr().unwrap());
+    let (events, to_stream) = mpsc::unbounded_channel::<String>();
+    let server = tokio::spawn(async move {
+        let mut to_stream = Some(to_stream);
+        let mut held = Vec::new();
+        loop {
+            let (stream, _) = listener.accept().await.unwrap();
+            let mut reader = BufReader::new(stream);
+            let mut head = String::new();
+            let mut length = 0usize;
+            loop {
+                let mut line = String::new();
+                reader.read_line(&mut line).await.unwrap();
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap();
+                }
+                head.push_str(&line);
+                if line == "\r\n" || line.is_empty() {
+                    break;
+                }
+            }
+            if head.starts_with("GET") {
+                let mut stream = reader.into_inner();
+                let mut rx = to_stream.take().unwrap();
+                tokio::spawn(async move {
+                    let _ = stream
+                        .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n")
+                        .await;
+                    let mut frame = "event: endpoint\ndata: /message\n\n".to_owned();
+                    loop {
+                        let chunk = format!("{:x}\r\n{frame}\r\n", frame.len());
+                        if stream.write_all(chunk.as_bytes()).await.is_err() {
+                            return;
+                        }
+                        match rx.recv().await {
+                            Some(next) => frame = next,
+                            None => return,
+                        }
+                    }
+                });
+                continue;
+            }
+            let mut body = vec![0u8; length];
+            reader.read_exact(&mut body).await.unwrap();
+            let body = String::from_utf8(body).unwrap();
+            let message: serde_json::Value = serde_json::from_str(&body).unwrap();
+            let mut stream = reader.into_inner();
+            match message["method"].as_str() {
+                Some("initialize") => {
+                    let answer = json!({"jsonrpc": "2.0", "id": message["id"], "result": {
+                        "protocolVersion": "2024-11-05",
+                        "capabilities": {"tools": {}},
+                        "serverInfo": {"name": "flood", "version": "1"}}});
+                    events
+                        .send(format!("event: message\ndata: {answer}\n\n"))
+                        .unwrap();
+                    stream
+                        .write_all(b"HTTP/1.1 202 Accepted\r\ncontent-length: 0\r\n\r\n")
+                        .await
+                        .unwrap();
+                }
+                Some("notifications/initialized") => {
+                    stream
+                        .write_all(b"HTTP/1.1 202 Accepted\r\ncontent-length: 0\r\n\r\n")
+                        .await
+                        .unwrap();
+                    for id in 0..6000 {
+                        let ping =
+                            json!({"jsonrpc": "2.0", "id": format!("p{id}"), "method": "ping"});
+                        events
+                            .send(format!("event: message\ndata: {ping}\n\n"))
+                            .unwrap();
+                    }
+                }
+                // Every other POST (the ping answers, tools/list): never answered.
+                _ => held.push(stream),
+            }
+        }
+    });
+    let client = McpClient::connect_http("flood", sse_spec(&url), STARTUP)
+        .await
+        .unwrap();
+    let start = Instant::now();
+    let err = client.list_tools().await.unwrap_err();
+    assert!(
+        start.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        start.elapsed()
+    );
+    assert!(
+        matches!(
+            &err,
+            ClientError::Request {
+                cause: Cause::NotReading { .. },
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    server.abort();
+}
