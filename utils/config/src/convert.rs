@@ -856,7 +856,10 @@ colour = "red"
     #[test]
     fn a_misspelt_key_is_never_pointed_at_a_deprecated_one() {
         assert_eq!(nearest_key("startup_timeout"), Some("startup_timeout_sec"));
-        assert_eq!(nearest_key("startup_timeout_m"), Some("startup_timeout_sec"));
+        assert_eq!(
+            nearest_key("startup_timeout_m"),
+            Some("startup_timeout_sec")
+        );
         assert_eq!(nearest_key("comand"), Some("command"));
     }
 
