@@ -33,6 +33,8 @@ Exit codes:
     version,
     about,
     propagate_version = true,
+    // The README promises no colours: clap's errors and help too, on a terminal as elsewhere.
+    color = clap::ColorChoice::Never,
     after_help = AFTER_HELP
 )]
 pub struct Cli {

@@ -251,6 +251,8 @@ pub async fn probe_auth_statuses(
                 env_http_headers,
                 // A helper's headers are only known by running it; such servers are not probed.
                 http_headers_helper: None,
+                // The probe speaks streamable HTTP; a legacy SSE stream is not probed.
+                legacy_sse: false,
             }) => Some((
                 server.name().clone(),
                 url.clone(),

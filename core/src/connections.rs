@@ -542,6 +542,7 @@ async fn connect(
             env_http_headers,
             // Not run yet: mcpctl connects with the static and environment headers only.
             http_headers_helper: _,
+            legacy_sse,
         }) => {
             let spec = HttpSpec {
                 url: url.clone(),
@@ -549,6 +550,7 @@ async fn connect(
                 env_headers: env_http_headers.clone(),
                 bearer_token_env_var: bearer_token_env_var.clone(),
                 oauth: options.oauth.get(name).cloned(),
+                legacy_sse: *legacy_sse,
             };
             McpClient::connect_http_with_hooks(name, spec, timeout, hooks).await?
         }

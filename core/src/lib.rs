@@ -84,7 +84,7 @@ pub use tool_names::{
 pub use tools_cache::{CacheError, CachedServerInfo, CachedTools, ToolsCache};
 pub use trust::{TrustReport, TrustState};
 pub use uri_template::expand_uri_template;
-pub use views::{OAuthView, ServerView, TransportView, auth_label};
+pub use views::{HttpView, OAuthView, ServerView, TransportView, auth_label};
 pub use workspace::{LoadOptions, Workspace};
 
 /// Where stored OAuth credentials live, and what a logout deleted.

@@ -296,6 +296,7 @@ mod tests {
                 http_headers: BTreeMap::new(),
                 env_http_headers: BTreeMap::new(),
                 http_headers_helper: None,
+                legacy_sse: false,
             }));
         config.enabled_tools = enabled.map(list);
         config.disabled_tools = disabled.map(list);

@@ -182,6 +182,9 @@ enum KeyTransport<'a> {
         // Left out when unset so keys of servers without a helper stay as they were.
         #[serde(skip_serializing_if = "Option::is_none")]
         http_headers_helper: Option<&'a str>,
+        // Left out for streamable HTTP so those keys stay as they were.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        legacy_sse: bool,
     },
 }
 
@@ -207,12 +210,14 @@ fn cache_key(name: &ServerName, config: &McpServerConfig) -> Result<String, serd
             http_headers,
             env_http_headers,
             http_headers_helper,
+            legacy_sse,
         }) => KeyTransport::StreamableHttp {
             url,
             bearer_token_env_var: bearer_token_env_var.as_deref(),
             http_header_names: http_headers.keys().map(String::as_str).collect(),
             env_http_headers,
             http_headers_helper: http_headers_helper.as_deref(),
+            legacy_sse: *legacy_sse,
         },
     };
     let key = CacheKey {
@@ -304,6 +309,7 @@ mod tests {
             http_headers: BTreeMap::from([("X-Api-Key".to_string(), "secret".to_string())]),
             env_http_headers: BTreeMap::new(),
             http_headers_helper: None,
+            legacy_sse: false,
         }))
     }
 

@@ -78,21 +78,37 @@ pub enum TransportView {
         /// `cwd`.
         cwd: Option<PathBuf>,
     },
-    /// A streamable HTTP endpoint.
-    StreamableHttp {
-        /// `url`.
-        url: String,
-        /// `bearer_token_env_var`.
-        bearer_token_env_var: Option<String>,
-        /// `http_headers`, values masked unless revealed; `None` when empty.
-        http_headers: Option<BTreeMap<String, String>>,
-        /// `env_http_headers` (header → variable name; names are not secret).
-        env_http_headers: Option<BTreeMap<String, String>>,
-        /// `http_headers_helper`, masked unless revealed (its arguments may hold secrets, and
-        /// Codex masks it too).
-        #[serde(skip_serializing_if = "Option::is_none")]
-        http_headers_helper: Option<String>,
-    },
+    /// A streamable HTTP endpoint (`"type": "streamable_http"`).
+    StreamableHttp(HttpView),
+    /// A legacy HTTP+SSE server, `transport = "sse"` (`"type": "sse"`).
+    Sse(HttpView),
+}
+
+impl TransportView {
+    /// The HTTP settings, for either HTTP transport.
+    pub fn as_http(&self) -> Option<&HttpView> {
+        match self {
+            TransportView::StreamableHttp(http) | TransportView::Sse(http) => Some(http),
+            TransportView::Stdio { .. } => None,
+        }
+    }
+}
+
+/// The settings of an HTTP server (streamable HTTP or legacy SSE) in a [`TransportView`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HttpView {
+    /// `url`.
+    pub url: String,
+    /// `bearer_token_env_var`.
+    pub bearer_token_env_var: Option<String>,
+    /// `http_headers`, values masked unless revealed; `None` when empty.
+    pub http_headers: Option<BTreeMap<String, String>>,
+    /// `env_http_headers` (header → variable name; names are not secret).
+    pub env_http_headers: Option<BTreeMap<String, String>>,
+    /// `http_headers_helper`, masked unless revealed (its arguments may hold secrets, and
+    /// Codex masks it too).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub http_headers_helper: Option<String>,
 }
 
 /// `[mcp_servers.<name>.oauth]` with the client secret masked.
@@ -132,17 +148,24 @@ impl ServerView {
                 env_vars: stdio.env_vars.clone(),
                 cwd: stdio.cwd.clone(),
             },
-            Transport::StreamableHttp(http) => TransportView::StreamableHttp {
-                url: http.url.clone(),
-                bearer_token_env_var: http.bearer_token_env_var.clone(),
-                http_headers: shown(&http.http_headers, reveal),
-                env_http_headers: (!http.env_http_headers.is_empty())
-                    .then(|| http.env_http_headers.clone()),
-                http_headers_helper: http
-                    .http_headers_helper
-                    .as_deref()
-                    .map(|helper| Redacted::new(helper, reveal).to_string()),
-            },
+            Transport::StreamableHttp(http) => {
+                let view = HttpView {
+                    url: http.url.clone(),
+                    bearer_token_env_var: http.bearer_token_env_var.clone(),
+                    http_headers: shown(&http.http_headers, reveal),
+                    env_http_headers: (!http.env_http_headers.is_empty())
+                        .then(|| http.env_http_headers.clone()),
+                    http_headers_helper: http
+                        .http_headers_helper
+                        .as_deref()
+                        .map(|helper| Redacted::new(helper, reveal).to_string()),
+                };
+                if http.legacy_sse {
+                    TransportView::Sse(view)
+                } else {
+                    TransportView::StreamableHttp(view)
+                }
+            }
         };
         let disabled_reason = match server.status() {
             ServerStatus::Disabled(reason) => reason.label(),

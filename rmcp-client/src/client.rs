@@ -11,12 +11,15 @@ use rmcp::model::{
     Tool,
 };
 use rmcp::service::{ClientInitializeError, RoleClient, RunningService, ServiceError};
+use rmcp::transport::streamable_http_client::StreamableHttpError;
 
 use crate::error::{BoxError, Cause, ClientError, Operation, StderrTail, escape_line};
 use crate::handler::{Handler, ToolsChanged};
 use crate::hooks::ClientHooks;
 use crate::http::{self, HttpSpec};
+use crate::oauth::AuthorizedClient;
 use crate::pages::{self, MAX_ITEMS, MAX_PAGES, PageError};
+use crate::sse::{MAX_SSE_EVENT, SseConnectError, SseFault, SseState, SseTransport};
 use crate::stdio::{self, ProcessGroup, StderrCollector, StdioSpec};
 use crate::stdout::{GuardedStdout, MAX_DEPTH, MAX_LINE, StdoutFault, StdoutWatch};
 use crate::transport::{MAX_QUEUED, Outgoing, StdioTransport};
@@ -35,6 +38,8 @@ pub struct McpClient {
     // Declared before `stdio` so the connection closes before the group is killed.
     service: RunningService<RoleClient, Handler>,
     stdio: Option<Stdio>,
+    /// How a legacy SSE server's stream ended, for a legacy SSE server.
+    sse: Option<Arc<SseState>>,
     tools_changed: ToolsChanged,
 }
 
@@ -131,6 +136,7 @@ impl McpClient {
                     name: name.to_owned(),
                     service,
                     stdio: Some(stdio),
+                    sse: None,
                     tools_changed,
                 });
             }
@@ -188,6 +194,9 @@ impl McpClient {
     ) -> Result<Self, ClientError> {
         let handler = Handler::new(name, hooks);
         let tools_changed = handler.tools_changed();
+        if spec.legacy_sse {
+            return Self::connect_sse(name, &spec, startup_timeout, handler, tools_changed).await;
+        }
         // OAuth servers get their tokens through a wrapped client; the service is the same.
         let started = match &spec.oauth {
             Some(source) => {
@@ -204,6 +213,7 @@ impl McpClient {
                 name: name.to_owned(),
                 service,
                 stdio: None,
+                sse: None,
                 tools_changed,
             }),
             Ok(Err(error)) => Err(match init_cause(error) {
@@ -215,11 +225,102 @@ impl McpClient {
                 Err(source) => http::connect_error(
                     name,
                     &spec.url,
+                    false,
                     spec.bearer_token_env_var.as_deref(),
                     startup_timeout,
                     source,
                 ),
             }),
+            Err(_) => Err(ClientError::Timeout {
+                server: name.to_owned(),
+                operation: Operation::Startup,
+                after: startup_timeout,
+                stderr: StderrTail::default(),
+            }),
+        }
+    }
+
+    /// The legacy HTTP+SSE connect: the stream and its `endpoint` handshake, then rmcp's
+    /// ordinary `initialize` over [`SseTransport`], all within `startup_timeout`.
+    async fn connect_sse(
+        name: &str,
+        spec: &HttpSpec,
+        startup_timeout: Duration,
+        handler: Handler,
+        tools_changed: ToolsChanged,
+    ) -> Result<Self, ClientError> {
+        let (client, headers, token) = http::sse_parts(name, spec)?;
+        let startup = |cause| ClientError::Startup {
+            server: name.to_owned(),
+            cause,
+            stderr: StderrTail::default(),
+        };
+        let http_error = |source: Option<BoxError>| {
+            http::connect_error(
+                name,
+                &spec.url,
+                true,
+                spec.bearer_token_env_var.as_deref(),
+                startup_timeout,
+                source,
+            )
+        };
+        let status = |status: u16| ClientError::HttpStatus {
+            server: name.to_owned(),
+            url: spec.url.clone(),
+            status,
+            legacy_sse: true,
+        };
+        let connect_error = |error: SseConnectError<reqwest::Error>| match error {
+            // rmcp's GET reports other error statuses as reqwest's status error, and 405
+            // apart: each is the server's answer, not a lost connection.
+            SseConnectError::Http(StreamableHttpError::Client(error))
+                if let Some(code) = error.status() =>
+            {
+                status(code.as_u16())
+            }
+            SseConnectError::Http(StreamableHttpError::ServerDoesNotSupportSse) => status(405),
+            SseConnectError::Http(error) => http_error(Some(Box::new(error))),
+            other => startup(Cause::Transport {
+                source: Box::new(other),
+            }),
+        };
+        let started = tokio::time::timeout(startup_timeout, async {
+            match &spec.oauth {
+                Some(source) => {
+                    let client = AuthorizedClient::new(client, source.clone());
+                    let (transport, state) =
+                        SseTransport::connect(client, &spec.url, None, headers)
+                            .await
+                            .map_err(connect_error)?;
+                    Ok((handler.serve(transport).await, state))
+                }
+                None => {
+                    let (transport, state) =
+                        SseTransport::connect(client, &spec.url, token, headers)
+                            .await
+                            .map_err(connect_error)?;
+                    Ok((handler.serve(transport).await, state))
+                }
+            }
+        })
+        .await;
+        match started {
+            Ok(Ok((Ok(service), state))) => Ok(Self {
+                name: name.to_owned(),
+                service,
+                stdio: None,
+                sse: Some(state),
+                tools_changed,
+            }),
+            Ok(Ok((Err(error), state))) => Err(match init_cause(error) {
+                Ok(cause) => startup(cause),
+                Err(source) => match sse_lost(&state) {
+                    Some(cause) => startup(cause),
+                    None => http_error(source),
+                },
+            }),
+            Ok(Err(error)) => Err(error),
             Err(_) => Err(ClientError::Timeout {
                 server: name.to_owned(),
                 operation: Operation::Startup,
@@ -464,9 +565,12 @@ impl McpClient {
                 };
             }
             ServiceError::TransportClosed => self.lost(None).await,
-            ServiceError::TransportSend(error) => match &self.stdio {
-                Some(stdio) => stdio.lost(Some(error.error)).await,
-                None => http::request_cause(error.error),
+            ServiceError::TransportSend(error) => match (&self.stdio, &self.sse) {
+                (Some(stdio), _) => stdio.lost(Some(error.error)).await,
+                (None, Some(sse)) => {
+                    sse_lost(sse).unwrap_or_else(|| http::request_cause(error.error))
+                }
+                (None, None) => http::request_cause(error.error),
             },
             other => Cause::Transport {
                 source: Box::new(other),
@@ -487,11 +591,28 @@ impl McpClient {
     }
 
     async fn lost(&self, source: Option<BoxError>) -> Cause {
-        match &self.stdio {
-            Some(stdio) => stdio.lost(source).await,
-            None => Cause::ConnectionLost { source },
+        match (&self.stdio, &self.sse) {
+            (Some(stdio), _) => stdio.lost(source).await,
+            (None, Some(sse)) => sse_lost(sse).unwrap_or(Cause::ConnectionLost { source }),
+            (None, None) => Cause::ConnectionLost { source },
         }
     }
+}
+
+/// Why a legacy SSE connection ended, once its stream did.
+fn sse_lost(state: &SseState) -> Option<Cause> {
+    Some(match state.fault()? {
+        SseFault::TooLarge => Cause::TooLarge {
+            limit: MAX_SSE_EVENT,
+        },
+        SseFault::Ended => Cause::ConnectionLost {
+            source: Some("the server closed the SSE stream".into()),
+        },
+        SseFault::Broken(reason) => Cause::ConnectionLost {
+            source: Some(format!("the SSE stream broke ({reason})").into()),
+        },
+        SseFault::NotReading => Cause::NotReading { limit: MAX_QUEUED },
+    })
 }
 
 /// The cause of a failed `initialize` the server's answer explains; `Err` with what the

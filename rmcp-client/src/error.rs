@@ -297,7 +297,7 @@ pub enum ClientError {
         source: reqwest::Error,
     },
     /// The HTTP server answered with an error status other than 401 while connecting.
-    #[error("server `{server}`: the server answered {} at {url}: {}", status_text(*.status), status_hint(*.status))]
+    #[error("server `{server}`: the server answered {} at {url}: {}{}", status_text(*.status), status_hint(*.status), sse_hint(url, *.status, *.legacy_sse))]
     HttpStatus {
         /// The server's name.
         server: String,
@@ -305,6 +305,8 @@ pub enum ClientError {
         url: String,
         /// The HTTP status code.
         status: u16,
+        /// The URL was tried as a legacy HTTP+SSE stream (`transport = "sse"`).
+        legacy_sse: bool,
     },
     /// The arguments of a tool call are not a JSON object.
     #[error(
@@ -384,11 +386,17 @@ impl ClientError {
     }
 }
 
-/// `; raise `tool_timeout_sec` to wait longer`, for operations a config key bounds.
+/// `; raise `tool_timeout_sec` (or `call --timeout SECS`) to wait longer`, for operations a
+/// config key bounds: the key, and the flag that sets it.
 fn timeout_hint(operation: &Operation) -> String {
+    let flag = match operation {
+        Operation::Startup => "`mcpctl add --startup-timeout SECS`",
+        Operation::CallTool { .. } => "or `mcpctl call --timeout SECS` for one call",
+        _ => return String::new(),
+    };
     operation
         .timeout_key()
-        .map(|key| format!("; raise `{key}` to wait longer"))
+        .map(|key| format!("; raise `{key}` ({flag}) to wait longer"))
         .unwrap_or_default()
 }
 
@@ -400,6 +408,19 @@ pub(crate) fn status_text(status: u16) -> String {
     {
         Some(reason) => format!("{status} {reason}"),
         None => status.to_string(),
+    }
+}
+
+/// A streamable HTTP request refused at a URL ending in `/sse`: likely a legacy HTTP+SSE
+/// server (a `POST` there gets 404, 405 or 400), which needs `transport = "sse"`.
+fn sse_hint(url: &str, status: u16, legacy_sse: bool) -> &'static str {
+    let path_is_sse = reqwest::Url::parse(url)
+        .map(|u| u.path().trim_end_matches('/').ends_with("/sse"))
+        .unwrap_or(false);
+    if !legacy_sse && path_is_sse && matches!(status, 400 | 404 | 405) {
+        "; if this is a legacy HTTP+SSE server, set `transport = \"sse\"` (`mcpctl add --replace --transport sse NAME URL`)"
+    } else {
+        ""
     }
 }
 
@@ -556,7 +577,7 @@ mod tests {
         };
         assert_eq!(
             error.to_string(),
-            "server `demo`: tools/call `slow` timed out after 200 ms; raise `tool_timeout_sec` to wait longer"
+            "server `demo`: tools/call `slow` timed out after 200 ms; raise `tool_timeout_sec` (or `mcpctl call --timeout SECS` for one call) to wait longer"
         );
     }
 

@@ -27,6 +27,9 @@ pub struct HttpSpec {
     pub bearer_token_env_var: Option<String>,
     /// OAuth tokens for this server (sent instead of `bearer_token_env_var`'s token).
     pub oauth: Option<OAuthSource>,
+    /// The server speaks the legacy HTTP+SSE transport (MCP 2024-11-05): `url` is its SSE
+    /// stream, and messages go to the endpoint the stream names.
+    pub legacy_sse: bool,
 }
 
 impl HttpSpec {
@@ -106,6 +109,35 @@ pub(crate) fn oauth_transport(
     ))
 }
 
+/// What the legacy SSE transport sends with: the client, the headers, the bearer token.
+pub(crate) type SseParts = (
+    reqwest::Client,
+    HashMap<HeaderName, HeaderValue>,
+    Option<String>,
+);
+
+/// The legacy SSE transport's client, headers and bearer token (`None` for an OAuth server,
+/// whose client adds its own).
+pub(crate) fn sse_parts(server: &str, spec: &HttpSpec) -> Result<SseParts, ClientError> {
+    let client = crate::oauth::transport_http_client().map_err(|e| ClientError::Startup {
+        server: server.to_owned(),
+        cause: Cause::Transport {
+            source: Box::new(e),
+        },
+        stderr: StderrTail::default(),
+    })?;
+    let headers = spec.request_headers(server, |var| std::env::var(var).ok())?;
+    let token = match (&spec.oauth, &spec.bearer_token_env_var) {
+        (None, Some(var)) => Some(std::env::var(var).map_err(|_| ClientError::MissingEnvVar {
+            server: server.to_owned(),
+            var: var.to_owned(),
+            key: "bearer_token_env_var".to_owned(),
+        })?),
+        _ => None,
+    };
+    Ok((client, headers, token))
+}
+
 /// The transport's settings: headers, the resume policy, the bearer token.
 fn config(
     server: &str,
@@ -151,6 +183,7 @@ fn header_value(server: &str, name: &str, value: &str) -> Result<HeaderValue, Cl
 pub(crate) fn connect_error(
     server: &str,
     url: &str,
+    legacy_sse: bool,
     token_env_var: Option<&str>,
     startup_timeout: Duration,
     source: Option<BoxError>,
@@ -179,6 +212,7 @@ pub(crate) fn connect_error(
                 server: server.to_owned(),
                 url: url.to_owned(),
                 status,
+                legacy_sse,
             };
         }
         None => {}
@@ -375,6 +409,7 @@ mod tests {
             server: "remote".to_owned(),
             url: "http://127.0.0.1:1/mcp".to_owned(),
             status: 404,
+            legacy_sse: false,
         };
         assert_eq!(
             err.to_string(),

@@ -1,7 +1,8 @@
 //! An MCP client for mcpctl, over the `rmcp` crate.
 //!
 //! [`McpClient`] connects to one server, either a local child process spoken to over
-//! stdin/stdout ([`StdioSpec`]) or a streamable HTTP endpoint ([`HttpSpec`]), and offers the
+//! stdin/stdout ([`StdioSpec`]) or an HTTP endpoint ([`HttpSpec`]: streamable HTTP, or the
+//! legacy HTTP+SSE transport of MCP 2024-11-05), and offers the
 //! operations mcpctl needs (tools, resources, prompts, ping). [`ClientHooks`] let a front end
 //! answer elicitation requests and hear about progress and tool-list changes. Every failure is
 //! a [`ClientError`] that names the server and says what to do about it.
@@ -15,6 +16,7 @@ mod hooks;
 mod http;
 pub mod oauth;
 mod pages;
+mod sse;
 mod stdio;
 mod stdout;
 mod transport;
@@ -30,6 +32,7 @@ pub use hooks::{
 };
 pub use http::HttpSpec;
 pub use pages::{MAX_ITEMS, MAX_PAGES};
+pub use sse::{MAX_SSE_EVENT, SseConnectError};
 pub use stdio::{DEFAULT_ENV_VARS, StdioSpec};
 pub use stdout::{MAX_DEPTH, MAX_LINE};
 pub use transport::MAX_QUEUED;

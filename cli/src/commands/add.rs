@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use clap::error::ErrorKind;
 use clap::{ArgGroup, Args, CommandFactory as _, FromArgMatches as _, ValueEnum};
 use mcpctl_core::{
@@ -38,7 +38,8 @@ pub enum TransportFlag {
     Stdio,
     /// Streamable HTTP: the value after the name is the URL.
     Http,
-    /// Legacy HTTP+SSE (not supported yet).
+    /// Legacy HTTP+SSE (MCP 2024-11-05): the value after the name is the SSE URL; stored as
+    /// `transport = "sse"`.
     Sse,
 }
 
@@ -63,7 +64,7 @@ pub struct AddArgs {
     pub url: Option<String>,
 
     /// How the server is reached: stdio (a command), http (streamable HTTP; the value after the
-    /// name is the URL) or sse (legacy HTTP+SSE, not supported yet).
+    /// name is the URL) or sse (legacy HTTP+SSE: the value after the name is the SSE URL).
     #[arg(long, value_enum, value_name = "TRANSPORT")]
     pub transport: Option<TransportFlag>,
 
@@ -200,8 +201,9 @@ enum Target {
     Http {
         url: String,
         headers: HeaderSettings,
+        /// `--transport sse`: the URL is a legacy HTTP+SSE stream.
+        legacy_sse: bool,
     },
-    Sse,
 }
 
 /// Checks what clap cannot (flags that fit the transport, the URL after the name, headers) and
@@ -213,7 +215,6 @@ fn resolve(args: &AddArgs) -> Result<Target, clap::Error> {
         TransportFlag::Stdio
     });
     let target = match transport {
-        TransportFlag::Sse => return Ok(Target::Sse),
         TransportFlag::Stdio => {
             if args.url.is_some() {
                 return Err(usage(
@@ -237,18 +238,20 @@ fn resolve(args: &AddArgs) -> Result<Target, clap::Error> {
                 command: args.command.clone(),
             });
         }
-        TransportFlag::Http => match (&args.url, args.command.as_slice()) {
+        TransportFlag::Http | TransportFlag::Sse => match (&args.url, args.command.as_slice()) {
             (Some(url), []) => url.clone(),
             (None, [url]) => http_url(url)
                 .map_err(|message| usage(&format!("invalid value for <URL>: {message}")))?,
             (None, []) => {
-                return Err(usage(
-                    "--transport http needs the server's URL after its name",
-                ));
+                return Err(usage(&format!(
+                    "--transport {} needs the server's URL after its name",
+                    transport_name(transport)
+                )));
             }
             (None, [_, extra, ..]) => {
                 return Err(usage(&format!(
-                    "--transport http takes one URL after the name; '{extra}' is one value too many"
+                    "--transport {} takes one URL after the name; '{extra}' is one value too many",
+                    transport_name(transport)
                 )));
             }
             (Some(_), [_, ..]) => {
@@ -275,7 +278,16 @@ fn resolve(args: &AddArgs) -> Result<Target, clap::Error> {
     Ok(Target::Http {
         url: target,
         headers,
+        legacy_sse: transport == TransportFlag::Sse,
     })
+}
+
+fn transport_name(transport: TransportFlag) -> &'static str {
+    match transport {
+        TransportFlag::Stdio => "stdio",
+        TransportFlag::Http => "http",
+        TransportFlag::Sse => "sse",
+    }
 }
 
 fn http_only_flag(args: &AddArgs) -> Option<&'static str> {
@@ -448,9 +460,6 @@ pub fn run(workspace: &Workspace, args: AddArgs) -> Result<ExitCode> {
     let mut notes = Vec::new();
     let mut warnings = Vec::new();
     let transport = match target {
-        Target::Sse => bail!(
-            "--transport sse: legacy HTTP+SSE servers cannot be added yet: mcpctl's config has no key for the SSE transport; if the server also serves streamable HTTP (often at /mcp instead of /sse), add that URL with `--transport http`"
-        ),
         Target::Stdio { command } => {
             let mut command = command.into_iter();
             Transport::Stdio(StdioTransport {
@@ -463,7 +472,11 @@ pub fn run(workspace: &Workspace, args: AddArgs) -> Result<ExitCode> {
                     .map(|dir| mcpctl_core::absolute_dir(workspace.cwd(), &dir)),
             })
         }
-        Target::Http { url, headers } => {
+        Target::Http {
+            url,
+            headers,
+            legacy_sse,
+        } => {
             notes.extend(headers.notes);
             let mut env_http_headers = headers.env_http_headers;
             env_http_headers.extend(args.env_headers);
@@ -473,6 +486,7 @@ pub fn run(workspace: &Workspace, args: AddArgs) -> Result<ExitCode> {
                 http_headers: headers.http_headers,
                 env_http_headers,
                 http_headers_helper: None,
+                legacy_sse,
             })
         }
     };
@@ -499,7 +513,7 @@ pub fn run(workspace: &Workspace, args: AddArgs) -> Result<ExitCode> {
     }
     let offer_login = matches!(
         &config.transport,
-        Transport::StreamableHttp(http) if http.bearer_token_env_var.is_none()
+        Transport::StreamableHttp(http) if http.bearer_token_env_var.is_none() && !http.legacy_sse
     ) && !args.no_login;
     let name = args.name.clone();
     let request = AddRequest {

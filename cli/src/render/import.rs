@@ -184,8 +184,9 @@ fn plural(n: usize) -> &'static str {
 }
 
 fn transport(server: &PlannedServer) -> &'static str {
-    match server.config.transport {
+    match &server.config.transport {
         Transport::Stdio(_) => "stdio",
+        Transport::StreamableHttp(http) if http.legacy_sse => "sse",
         Transport::StreamableHttp(_) => "http",
     }
 }

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use mcpctl_core::{ServerView, TransportView};
+use mcpctl_core::{HttpView, ServerView, TransportView};
 
 use super::{Width, dash, one_line, table as grid};
 
@@ -61,13 +61,22 @@ pub fn table(views: &[ServerView], width: Width) -> String {
                 status(view),
                 view.auth_label(std::time::SystemTime::now()),
             ]),
-            TransportView::StreamableHttp {
+            TransportView::StreamableHttp(HttpView {
                 url,
                 bearer_token_env_var,
                 ..
-            } => http.push(vec![
+            })
+            | TransportView::Sse(HttpView {
+                url,
+                bearer_token_env_var,
+                ..
+            }) => http.push(vec![
                 view.name.clone(),
-                url.clone(),
+                if matches!(view.transport, TransportView::Sse(_)) {
+                    format!("{url} (sse)")
+                } else {
+                    url.clone()
+                },
                 dash(bearer_token_env_var.as_deref().unwrap_or("")),
                 status(view),
                 view.auth_label(std::time::SystemTime::now()),
@@ -120,14 +129,26 @@ pub fn details(view: &ServerView) -> String {
             lines.push(("env", dash(&pairs(env.as_ref()))));
             lines.push(("env_vars", dash(&env_vars.join(", "))));
         }
-        TransportView::StreamableHttp {
+        TransportView::StreamableHttp(HttpView {
             url,
             bearer_token_env_var,
             http_headers,
             env_http_headers,
             http_headers_helper,
-        } => {
-            lines.push(("transport", "streamable_http".to_string()));
+        })
+        | TransportView::Sse(HttpView {
+            url,
+            bearer_token_env_var,
+            http_headers,
+            env_http_headers,
+            http_headers_helper,
+        }) => {
+            let transport = if matches!(view.transport, TransportView::Sse(_)) {
+                "sse"
+            } else {
+                "streamable_http"
+            };
+            lines.push(("transport", transport.to_string()));
             lines.push(("url", url.clone()));
             lines.push((
                 "bearer_token_env_var",

@@ -107,6 +107,43 @@ fn codex_reads_what_mcpctl_wrote() {
     assert_eq!(list[2]["transport"]["bearer_token_env_var"], "WEB_TOKEN");
 }
 
+/// `transport = "sse"` is mcpctl's key: Codex 0.171 ignores it and still reads the server (as
+/// a streamable HTTP URL). Codex rewrites its server tables from its own types when it writes
+/// the file, so a Codex write drops the key (the README says so); this test notices should
+/// Codex start keeping it.
+#[test]
+fn codex_reads_a_legacy_sse_server_and_drops_the_key_when_it_writes() {
+    let Some(bin) = codex() else { return };
+    let home = codex_home();
+    let t = TestHome::new();
+    let mcpctl = |args: &[&str]| {
+        let out = t
+            .cmd()
+            .env("MCPCTL_HOME", home.path())
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    mcpctl(&["add", "--transport", "sse", "old", "http://127.0.0.1:9/sse"]);
+    let list = codex_list(&bin, home.path());
+    assert_eq!(list[0]["name"], "old", "{list}");
+    assert_eq!(
+        list[0]["transport"]["url"], "http://127.0.0.1:9/sse",
+        "{list}"
+    );
+    assert!(mcpctl(&["get", "old"]).contains("  transport: sse\n"));
+    codex_mcp(&bin, home.path(), &["add", "docs", "--", "docs-mcp"]);
+    let text = std::fs::read_to_string(home.path().join("config.toml")).unwrap();
+    assert!(!text.contains("transport = \"sse\""), "{text}");
+    assert!(mcpctl(&["get", "old"]).contains("  transport: streamable_http\n"));
+}
+
 #[test]
 fn mcpctl_reads_what_codex_wrote() {
     let Some(bin) = codex() else { return };

@@ -1,5 +1,5 @@
 //! Interop with third-party MCP servers from npm (pinned in testing/peers, installed by
-//! `just peers`): server-everything over stdio and streamable HTTP, server-filesystem over stdio.
+//! `just peers`): server-everything over stdio, streamable HTTP and legacy HTTP+SSE, server-filesystem over stdio.
 //! Without the peers these tests are skipped, unless `MCPCTL_REQUIRE_PEERS=1` (as in CI).
 
 use std::net::TcpListener;
@@ -122,6 +122,56 @@ fn everything_over_streamable_http() {
     assert!(run.stdout.contains("over http"), "{}", run.stdout);
     let check = t.run(&["list", "--check", "--json"]).ok().json();
     assert_eq!(check[0]["state"], "ready", "{check}");
+}
+
+/// server-everything's `sse` mode: the legacy HTTP+SSE transport of MCP 2024-11-05, as the
+/// TypeScript SDK serves it (`GET /sse`, then `POST /message?sessionId=…`, answers `202`).
+#[test]
+fn everything_over_legacy_sse() {
+    let Some(script) = everything() else { return };
+    let port = free_port();
+    let preload = mcpctl_test_support::peers_dir().join("../loopback.cjs");
+    let _server = Peer(
+        Command::new("node")
+            .arg("--require")
+            .arg(&preload)
+            .arg(&script)
+            .arg("sse")
+            .env("PORT", port.to_string())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "server-everything did not listen"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let t = TestHome::new();
+    t.run(&[
+        "add",
+        "--transport",
+        "sse",
+        "legacy",
+        &format!("http://127.0.0.1:{port}/sse"),
+    ])
+    .ok();
+    let check = t.run(&["list", "--check", "--json"]).ok().json();
+    assert_eq!(check[0]["state"], "ready", "{check}");
+    assert_eq!(
+        check[0]["server_info"]["name"], "mcp-servers/everything",
+        "{check}"
+    );
+    let run = t.run(&["call", "legacy", "echo", "message=over sse"]).ok();
+    assert!(run.stdout.contains("over sse"), "{}", run.stdout);
+    let run = t.run(&["call", "legacy", "get-sum", "a=2", "b=3"]).ok();
+    assert!(run.stdout.contains('5'), "{}", run.stdout);
+    let resources = t.run(&["resources", "legacy", "--json"]).ok().json();
+    assert!(!resources["resources"].as_array().unwrap().is_empty());
 }
 
 #[test]

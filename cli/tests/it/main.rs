@@ -23,5 +23,6 @@ mod newcomer;
 mod oauth;
 mod policy;
 mod snapshots_all;
+mod sse;
 mod support;
 mod trust;

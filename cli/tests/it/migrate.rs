@@ -180,7 +180,7 @@ fn import_write_adds_every_server_and_keeps_secrets_in_env() {
     let written = run(&t, &["import", "--write"]).ok();
     assert!(
         written.stdout.ends_with(
-            "Added 8 MCP servers (sqlite, sentry, my-db, slow-indexer, filesystem, github, puppeteer, brave-search) in ~/home/config.toml.\n"
+            "Added 9 MCP servers (sqlite, sentry, my-db, slow-indexer, filesystem, github, legacy-events, puppeteer, brave-search) in ~/home/config.toml.\n"
         ),
         "{}",
         written.stdout
@@ -189,7 +189,8 @@ fn import_write_adds_every_server_and_keeps_secrets_in_env() {
     assert!(config.starts_with("# mine\nmodel = \"o3\"\n"), "{config}");
     let table = toml(&t);
     let servers = table["mcp_servers"].as_table().unwrap();
-    assert_eq!(servers.len(), 8);
+    assert_eq!(servers.len(), 9);
+    assert_eq!(servers["legacy-events"]["transport"].as_str(), Some("sse"));
     let db = &servers["my-db"];
     assert_eq!(
         db["env"]["DATABASE_URL"].as_str(),
@@ -246,7 +247,7 @@ fn import_write_is_all_or_nothing() {
     let dry = run(&t, &["import", "--from", "claude-code"]).ok();
     assert!(
         dry.stdout
-            .contains("github        http       https://api.githubcopilot.com/mcp/"),
+            .contains("github         http       https://api.githubcopilot.com/mcp/"),
         "{}",
         dry.stdout
     );
@@ -481,11 +482,6 @@ fn add_json_checks_like_add() {
         2,
     );
     case(
-        "legacy SSE",
-        &["add-json", "x", r#"{"type":"sse","url":"https://h/sse"}"#],
-        1,
-    );
-    case(
         "websocket",
         &["add-json", "x", r#"{"type":"ws","url":"ws://h"}"#],
         1,
@@ -618,11 +614,6 @@ fn add_usage_errors_name_the_flag_and_write_nothing() {
         out.push_str(&format!("## {label} (exit {code})\n{}\n", run.stderr));
         assert!(!t.config_path().exists(), "{label}");
     };
-    case(
-        "legacy SSE",
-        &["add", "--transport", "sse", "ev", "https://h/sse"],
-        1,
-    );
     case(
         "http without a URL",
         &["add", "--transport", "http", "web"],

@@ -390,3 +390,25 @@ fn call_collects_repeated_keys_into_an_array() {
     assert!(run.stdout.contains("first file"), "{}", run.stdout);
     assert!(run.stdout.contains("second file"), "{}", run.stdout);
 }
+
+/// "mcpctl prints no colours" holds for clap's own errors and help too, even where colour is
+/// forced (`CLICOLOR_FORCE=1`, as a terminal would get it).
+#[test]
+fn clap_output_has_no_colours() {
+    let t = TestHome::new();
+    for args in [&["--bogus"][..], &["add", "--help"][..]] {
+        let out = t
+            .cmd()
+            .env("CLICOLOR_FORCE", "1")
+            .args(args)
+            .output()
+            .unwrap();
+        let all = [out.stdout, out.stderr].concat();
+        assert!(!all.is_empty(), "{args:?}");
+        assert!(
+            !all.contains(&0x1b),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&all)
+        );
+    }
+}

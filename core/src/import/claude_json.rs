@@ -75,10 +75,11 @@ pub fn convert_entry(entry: &Value, base_dir: &Path) -> Result<ConvertedServer, 
     };
     let has_command = map.contains_key("command");
     let has_url = map.contains_key("url");
+    let legacy_sse = kind == Some("sse");
     let stdio = match kind {
         Some("stdio") => true,
+        Some("sse") => false,
         Some("http" | "streamable-http" | "streamable_http" | "streamableHttp") => false,
-        Some("sse") => return Err(EntryProblem::LegacySse),
         Some(other) => {
             return Err(EntryProblem::UnsupportedTransport {
                 kind: other.to_string(),
@@ -111,7 +112,7 @@ pub fn convert_entry(entry: &Value, base_dir: &Path) -> Result<ConvertedServer, 
             ));
         }
         (
-            http_transport(map, &mut notes)?,
+            http_transport(map, legacy_sse, &mut notes)?,
             &["url", "headers", "oauth"],
         )
     };
@@ -199,6 +200,7 @@ fn stdio_transport(
 
 fn http_transport(
     map: &Map<String, Value>,
+    legacy_sse: bool,
     notes: &mut Vec<String>,
 ) -> Result<Transport, EntryProblem> {
     let url = match map.get("url") {
@@ -212,9 +214,14 @@ fn http_transport(
         ));
     }
     crate::input::check_http_url(&url).map_err(|message| EntryProblem::invalid("url", message))?;
-    if url.trim_end_matches('/').ends_with("/sse") {
+    if legacy_sse {
         notes.push(
-            "the URL ends in /sse: if this is a legacy HTTP+SSE server, it will not connect over streamable HTTP"
+            "legacy HTTP+SSE server (\"type\": \"sse\"): written as transport = \"sse\""
+                .to_string(),
+        );
+    } else if url.trim_end_matches('/').ends_with("/sse") {
+        notes.push(
+            "the URL ends in /sse: if this is a legacy HTTP+SSE server, it will not connect over streamable HTTP; give it \"type\": \"sse\" (or set transport = \"sse\")"
                 .to_string(),
         );
     }
@@ -227,6 +234,7 @@ fn http_transport(
         http_headers: settings.http_headers,
         env_http_headers: settings.env_http_headers,
         http_headers_helper: None,
+        legacy_sse,
     }))
 }
 
@@ -396,10 +404,9 @@ mod tests {
             Err(EntryProblem::BothTransports)
         );
         assert_eq!(convert(json!({})), Err(EntryProblem::NoTransport));
-        assert_eq!(
-            convert(json!({"type": "sse", "url": "http://h/sse"})),
-            Err(EntryProblem::LegacySse)
-        );
+        let sse = convert(json!({"type": "sse", "url": "http://h/sse"})).unwrap();
+        assert!(sse.config.transport.as_http().unwrap().legacy_sse);
+        assert_eq!(sse.config.transport.kind(), "sse");
         assert!(
             convert(json!({"type": "ws", "url": "ws://h"}))
                 .unwrap_err()

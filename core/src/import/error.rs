@@ -12,15 +12,9 @@ use crate::error::CoreError;
 /// Messages never contain env or header values (they may be secrets), only key names.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum EntryProblem {
-    /// `"type": "sse"`: the legacy HTTP+SSE transport.
-    #[error(
-        "legacy HTTP+SSE transport (\"type\": \"sse\"): mcpctl's config has no key for it yet; \
-         if the server also serves streamable HTTP, add that URL with `--transport http`"
-    )]
-    LegacySse,
     /// A transport mcpctl has no equivalent for (`ws`, `sdk`, ...).
     #[error(
-        "transport \"{kind}\" is not supported (mcpctl runs stdio and streamable HTTP servers)"
+        "transport \"{kind}\" is not supported (mcpctl runs stdio, streamable HTTP and legacy SSE servers)"
     )]
     UnsupportedTransport {
         /// The `type` value.
@@ -52,10 +46,7 @@ impl EntryProblem {
     /// True when the entry is well-formed but mcpctl cannot run its transport (a limitation of
     /// mcpctl, not a mistake in the input).
     pub fn is_limitation(&self) -> bool {
-        matches!(
-            self,
-            EntryProblem::LegacySse | EntryProblem::UnsupportedTransport { .. }
-        )
+        matches!(self, EntryProblem::UnsupportedTransport { .. })
     }
 
     pub(crate) fn invalid(key: impl Into<String>, message: impl Into<String>) -> Self {

@@ -15,8 +15,17 @@ pub struct HttpServer {
 
 impl HttpServer {
     pub fn start(args: &[&str]) -> Self {
+        Self::start_mode("--http", args)
+    }
+
+    /// The test server in legacy HTTP+SSE mode (`--sse 0`); `url` is its SSE stream.
+    pub fn start_sse(args: &[&str]) -> Self {
+        Self::start_mode("--sse", args)
+    }
+
+    fn start_mode(mode: &str, args: &[&str]) -> Self {
         let mut child = Command::new(server_bin())
-            .args(["--http", "0"])
+            .args([mode, "0"])
             .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -38,6 +47,7 @@ impl HttpServer {
     pub fn spec(&self) -> HttpSpec {
         HttpSpec {
             url: self.url.clone(),
+            legacy_sse: self.url.ends_with("/sse"),
             ..HttpSpec::default()
         }
     }
@@ -209,7 +219,7 @@ async fn a_server_that_never_answers_hits_the_startup_timeout() {
     assert!(matches!(err, ClientError::Timeout { .. }), "{err:?}");
     assert_eq!(
         err.to_string(),
-        "server `remote`: startup timed out after 300 ms; raise `startup_timeout_sec` to wait longer"
+        "server `remote`: startup timed out after 300 ms; raise `startup_timeout_sec` (`mcpctl add --startup-timeout SECS`) to wait longer"
     );
     drop(listener);
 }

@@ -14,6 +14,7 @@ mod http;
 mod mrtr;
 mod orphans;
 mod resources;
+mod sse;
 mod stdio;
 
 use std::path::PathBuf;

@@ -346,7 +346,7 @@ async fn timed_out_call_is_cancelled_at_the_server_and_the_connection_survives()
     assert!(matches!(err, ClientError::Timeout { .. }), "{err:?}");
     assert_eq!(
         err.to_string(),
-        "server `demo`: tools/call `slow` timed out after 200 ms; raise `tool_timeout_sec` to wait longer"
+        "server `demo`: tools/call `slow` timed out after 200 ms; raise `tool_timeout_sec` (or `mcpctl call --timeout SECS` for one call) to wait longer"
     );
 
     let echo = client

@@ -13,6 +13,17 @@ pub struct Args {
     /// Serve streamable HTTP on this loopback port instead of stdio (0 = any free port).
     #[arg(long, value_name = "PORT")]
     pub http: Option<u16>,
+    /// Serve the legacy HTTP+SSE transport (MCP 2024-11-05) on this loopback port instead:
+    /// `GET /sse`, then `POST /message?sessionId=N`. Prints `listening on
+    /// http://127.0.0.1:N/sse` as the first line of stdout.
+    #[arg(long, value_name = "PORT", conflicts_with = "http")]
+    pub sse: Option<u16>,
+    /// Legacy SSE only: send this as the `endpoint` event's data.
+    #[arg(long, value_name = "URL", requires = "sse")]
+    pub sse_endpoint: Option<String>,
+    /// Legacy SSE only: send a 17 MiB event right after `endpoint`.
+    #[arg(long, requires = "sse")]
+    pub sse_huge_event: bool,
     /// Wait this long before answering `initialize`.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub init_delay_ms: u64,
@@ -35,7 +46,7 @@ pub struct Args {
     /// Add N generated tools `tool_0..tool_{N-1}` that echo their `text`.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub tools: usize,
-    /// HTTP only: answer 401 unless `Authorization: Bearer <T>` is sent.
+    /// HTTP and legacy SSE only: answer 401 unless `Authorization: Bearer <T>` is sent.
     #[arg(long, value_name = "T")]
     pub bearer_token: Option<String>,
     /// Send `notifications/tools/list_changed` once the client is initialized.

@@ -38,7 +38,7 @@ pub async fn serve(
     Ok(())
 }
 
-async fn check_bearer(expected: Option<&str>, req: Request, next: Next) -> Response {
+pub(crate) async fn check_bearer(expected: Option<&str>, req: Request, next: Next) -> Response {
     if let Some(expected) = expected {
         let sent = req
             .headers()

@@ -9,6 +9,7 @@ mod args;
 mod handler;
 mod hostile;
 mod http;
+mod sse;
 
 use clap::Parser;
 use rmcp::ServiceExt;
@@ -40,6 +41,14 @@ async fn main() -> anyhow::Result<()> {
         println!("Hello from a server that logs to stdout \u{1b}[0m");
     }
     let server = TestServer::new(args.clone());
+    if let Some(port) = args.sse {
+        let options = sse::Options {
+            endpoint: args.sse_endpoint.clone(),
+            huge_event: args.sse_huge_event,
+            bearer_token: args.bearer_token.clone(),
+        };
+        return sse::serve(server, port, options).await;
+    }
     match args.http {
         Some(port) => http::serve(server, port, args.bearer_token.clone()).await,
         None => {

@@ -14,9 +14,9 @@ use crate::keypath::display_key_path;
 use crate::layers::{LayerSource, LayerStack, Location};
 use crate::name::ServerName;
 use crate::raw::{
-    CODEX_ONLY_SERVER_KEYS, CODEX_TOP_LEVEL_KEYS, FeatureTable, Grant, HTTP_ONLY, ProjectTables,
-    RawConfig, RawOAuth, RawProject, RawServer, RawTool, STDIO_ONLY, UNLISTED_TOP_LEVEL_KEYS,
-    field_names, type_name,
+    CODEX_ONLY_SERVER_KEYS, CODEX_TOP_LEVEL_KEYS, DEPRECATED_SERVER_KEYS, FeatureTable, Grant,
+    HTTP_ONLY, HttpKind, ProjectTables, RawConfig, RawOAuth, RawProject, RawServer, RawTool,
+    STDIO_ONLY, UNLISTED_TOP_LEVEL_KEYS, field_names, type_name,
 };
 use crate::types::{McpServerConfig, OAuthClientConfig, ToolConfig, Transport};
 use mcpctl_approval_presets::Preset;
@@ -299,6 +299,7 @@ fn server(
             http.http_headers = raw.http_headers.unwrap_or_default();
             http.env_http_headers = raw.env_http_headers.unwrap_or_default();
             http.http_headers_helper = raw.http_headers_helper;
+            http.legacy_sse = raw.transport == Some(HttpKind::Sse);
             Transport::StreamableHttp(http)
         }
     };
@@ -376,7 +377,7 @@ fn server(
             continue;
         }
         if !known.contains(&key.as_str()) {
-            let suggestion = mcpctl_fuzzy_match::did_you_mean(key, known.iter().copied())
+            let suggestion = nearest_key(key)
                 .map(|k| format!(" (did you mean '{k}'?)"))
                 .unwrap_or_default();
             warnings.push(cx.warning(
@@ -439,6 +440,7 @@ pub(crate) fn raw_server(
         }
         Transport::StreamableHttp(http) => {
             raw.url = Some(http.url.clone());
+            raw.transport = http.legacy_sse.then_some(HttpKind::Sse);
             raw.bearer_token_env_var = http.bearer_token_env_var.clone();
             raw.http_headers_helper = http.http_headers_helper.clone();
             raw.http_headers = non_empty_map(&http.http_headers);
@@ -471,6 +473,17 @@ pub(crate) fn raw_server(
         raw.tools = Some(tools);
     }
     Ok(raw)
+}
+
+/// The known server key closest to a mistyped one (never a deprecated one).
+fn nearest_key(key: &str) -> Option<&'static str> {
+    mcpctl_fuzzy_match::did_you_mean(
+        key,
+        field_names::<RawServer>()
+            .iter()
+            .copied()
+            .filter(|k| !DEPRECATED_SERVER_KEYS.contains(k)),
+    )
 }
 
 /// `[mcp_servers.<name>.tools.<tool>]` tables, by tool name.
@@ -728,6 +741,44 @@ colour = "red"
         assert_eq!(
             web.tools["search"].approval_mode,
             Some(ApprovalMode::Approve)
+        );
+    }
+
+    #[test]
+    fn a_misspelt_key_is_never_pointed_at_a_deprecated_one() {
+        assert_eq!(nearest_key("startup_timeout"), Some("startup_timeout_sec"));
+        assert_eq!(
+            nearest_key("startup_timeout_m"),
+            Some("startup_timeout_sec")
+        );
+        assert_eq!(nearest_key("comand"), Some("command"));
+    }
+
+    #[test]
+    fn transport_key_chooses_legacy_sse() {
+        let (config, warnings) = load(
+            "[mcp_servers.a]\nurl = \"http://h/sse\"\ntransport = \"sse\"\n[mcp_servers.b]\nurl = \"http://h/mcp\"\ntransport = \"streamable_http\"\n[mcp_servers.c]\nurl = \"http://h/mcp\"\n",
+        )
+        .unwrap();
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let sse = |name: &str| {
+            config.mcp_servers[&ServerName::parse(name).unwrap()]
+                .config
+                .transport
+                .as_http()
+                .unwrap()
+                .legacy_sse
+        };
+        assert!(sse("a"));
+        assert!(!sse("b"));
+        assert!(!sse("c"));
+        assert_eq!(
+            err("[mcp_servers.w]\nurl = \"https://x/sse\"\ntransport = \"SSE\"\n"),
+            "/h/config.toml:3:1: mcp_servers.w.transport: \"SSE\" is not valid: expected \"streamable_http\" or \"sse\""
+        );
+        assert!(
+            err("[mcp_servers.w]\ncommand = \"x\"\ntransport = \"sse\"\n")
+                .contains("mcp_servers.w.transport: only valid for streamable HTTP servers")
         );
     }
 

@@ -50,7 +50,7 @@ pub const FEATURES: &[FeatureSpec] = &[
         key: "rmcp_client",
         stage: Stage::Stable,
         default_enabled: true,
-        description: "Use the rmcp-based client for stdio and streamable HTTP servers",
+        description: "Use the rmcp-based client for stdio, streamable HTTP and legacy SSE servers",
     },
     FeatureSpec {
         key: "tools_cache",
@@ -68,7 +68,7 @@ pub const FEATURES: &[FeatureSpec] = &[
         key: "legacy_sse_transport",
         stage: Stage::Removed,
         default_enabled: false,
-        description: "never built: mcpctl connects to streamable HTTP servers only",
+        description: "per server instead: `transport = \"sse\"` (or `add --transport sse`) marks a legacy HTTP+SSE server",
     },
     FeatureSpec {
         key: "stdio_inherit_env",

@@ -106,6 +106,10 @@ pub(crate) struct RawServer {
     /// streamable HTTP: the endpoint URL.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) url: Option<String>,
+    /// HTTP: `"sse"` for a legacy HTTP+SSE server (MCP 2024-11-05; `url` is its SSE stream),
+    /// `"streamable_http"` (the default). mcpctl's key; Codex ignores it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) transport: Option<HttpKind>,
     /// streamable HTTP: environment variable holding a bearer token.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) bearer_token_env_var: Option<String>,
@@ -216,11 +220,25 @@ pub(crate) const CODEX_ONLY_SERVER_KEYS: &[&str] =
 pub(crate) const STDIO_ONLY: &[&str] = &["args", "env", "env_vars", "cwd"];
 /// Server keys that only a streamable HTTP server may have.
 pub(crate) const HTTP_ONLY: &[&str] = &[
+    "transport",
     "bearer_token_env_var",
     "http_headers",
     "env_http_headers",
     "http_headers_helper",
 ];
+
+/// How an HTTP server is spoken to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum HttpKind {
+    /// Streamable HTTP (the default).
+    StreamableHttp,
+    /// The legacy HTTP+SSE transport of MCP 2024-11-05.
+    Sse,
+}
+
+/// Keys still read but deprecated: never suggested for a misspelling.
+pub(crate) const DEPRECATED_SERVER_KEYS: &[&str] = &["startup_timeout_ms"];
 
 /// `[mcp_servers.<name>.oauth]`: a pre-registered OAuth client.
 #[derive(Debug, Default, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]

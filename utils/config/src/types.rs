@@ -62,6 +62,9 @@ pub struct HttpTransport {
     /// `http_headers_helper` (Codex 0.171): a command whose output gives extra headers at
     /// connect time. Treated as sensitive, like header values: its arguments may hold secrets.
     pub http_headers_helper: Option<String>,
+    /// `transport = "sse"` (mcpctl's key; Codex ignores it): the URL is a legacy HTTP+SSE
+    /// stream (MCP 2024-11-05) rather than a streamable HTTP endpoint.
+    pub legacy_sse: bool,
 }
 
 impl HttpTransport {
@@ -112,10 +115,11 @@ impl Transport {
         }
     }
 
-    /// `"stdio"` or `"streamable_http"`, as used in JSON output.
+    /// `"stdio"`, `"streamable_http"` or `"sse"` (legacy HTTP+SSE), as used in JSON output.
     pub fn kind(&self) -> &'static str {
         match self {
             Transport::Stdio(_) => "stdio",
+            Transport::StreamableHttp(http) if http.legacy_sse => "sse",
             Transport::StreamableHttp(_) => "streamable_http",
         }
     }

@@ -6,12 +6,13 @@ use super::*;
 pub(super) const SERVERS: &str = "mcp_servers";
 
 /// Keys that describe how a server is reached; `enabled = false` is inserted after the last one.
-pub(super) const TRANSPORT_KEYS: [&str; 6] = [
+pub(super) const TRANSPORT_KEYS: [&str; 7] = [
     "command",
     "args",
     "env_vars",
     "cwd",
     "url",
+    "transport",
     "bearer_token_env_var",
 ];
 

@@ -121,6 +121,7 @@ fn add_http_server_with_every_key_in_order() {
         http_headers: BTreeMap::from([("X-A".to_string(), "a".to_string())]),
         env_http_headers: BTreeMap::from([("X-B".to_string(), "B_VAR".to_string())]),
         http_headers_helper: Some("print-headers --json".to_string()),
+        legacy_sse: true,
     }));
     server.enabled = false;
     server.default_tools_approval_mode = Some(crate::ApprovalMode::Writes);
@@ -159,6 +160,7 @@ k = 1
 
 [mcp_servers.remote]
 url = "https://x.example/mcp"
+transport = "sse"
 bearer_token_env_var = "TOKEN"
 http_headers_helper = "print-headers --json"
 enabled = false
