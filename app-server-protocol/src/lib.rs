@@ -3,7 +3,8 @@
 //! server (v2) wherever a method exists there, so Codex clients work unchanged.
 //!
 //! [`write_json_schemas`] writes the JSON schema of every message, as
-//! `mcpctl app-server generate-json-schema` does.
+//! `mcpctl app-server generate-json-schema` does; [`write_typescript`] the TypeScript
+//! declarations, as `mcpctl app-server generate-ts` does.
 
 mod config;
 mod envelope;
@@ -11,6 +12,7 @@ mod initialize;
 mod mcp;
 mod schema;
 mod thread;
+mod typescript;
 
 pub use config::*;
 pub use envelope::*;
@@ -18,3 +20,7 @@ pub use initialize::*;
 pub use mcp::*;
 pub use schema::{SchemaError, json_schemas, write_json_schemas};
 pub use thread::*;
+pub use typescript::{
+    PrettierError, TS_HEADER, find_prettier, locate_prettier, run_prettier, typescript_files,
+    write_typescript,
+};
