@@ -11,3 +11,4 @@ mod compat;
 mod config;
 mod mcp;
 mod transport;
+mod typescript;
