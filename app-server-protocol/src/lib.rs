@@ -10,6 +10,7 @@ mod config;
 mod envelope;
 mod initialize;
 mod mcp;
+mod methods;
 mod schema;
 mod thread;
 mod typescript;
@@ -18,6 +19,9 @@ pub use config::*;
 pub use envelope::*;
 pub use initialize::*;
 pub use mcp::*;
+pub use methods::{
+    CLIENT_NOTIFICATIONS, CLIENT_REQUESTS, MethodSpec, SERVER_NOTIFICATIONS, SERVER_REQUESTS,
+};
 pub use schema::{SchemaError, json_schemas, write_json_schemas};
 pub use thread::*;
 pub use typescript::{

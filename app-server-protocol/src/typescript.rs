@@ -16,6 +16,9 @@ use std::process::Command;
 use serde_json::{Map, Value};
 use thiserror::Error;
 
+use crate::methods::{
+    CLIENT_NOTIFICATIONS, CLIENT_REQUESTS, MethodSpec, SERVER_NOTIFICATIONS, SERVER_REQUESTS,
+};
 use crate::schema::{SchemaError, json_schemas};
 
 /// The first line of every generated file.
@@ -25,6 +28,9 @@ pub const TS_HEADER: &str = "// GENERATED CODE! DO NOT MODIFY BY HAND!\n\n// Gen
 /// `v2/`, where Codex keeps its v2 method types.
 const TOP_LEVEL: &[&str] = &[
     "ClientInfo",
+    "ClientNotification",
+    "ClientRequest",
+    "ClientRequestResults",
     "InitializeParams",
     "InitializeResponse",
     "JsonRpcError",
@@ -34,6 +40,9 @@ const TOP_LEVEL: &[&str] = &[
     "JsonRpcResponse",
     "McpServerInfo",
     "RequestId",
+    "ServerNotification",
+    "ServerRequest",
+    "ServerRequestResults",
 ];
 
 const JSON_VALUE: &str = "JsonValue";
@@ -141,11 +150,17 @@ pub fn typescript_files() -> Vec<(PathBuf, String)> {
             ),
         );
     }
+    for (name, text) in method_unions() {
+        files.insert(file_path("", &name), text);
+    }
     let mut top = String::from(TS_HEADER);
     let mut v2 = String::from(TS_HEADER);
     top.push('\n');
     v2.push('\n');
-    for name in types.keys() {
+    let mut names: Vec<String> = types.keys().cloned().collect();
+    names.extend(method_unions().into_iter().map(|(name, _)| name));
+    names.sort();
+    for name in &names {
         match folder_of(name) {
             "" => top.push_str(&format!("export type {{ {name} }} from \"./{name}\";\n")),
             _ => v2.push_str(&format!("export type {{ {name} }} from \"./{name}\";\n")),
@@ -158,6 +173,98 @@ pub fn typescript_files() -> Vec<(PathBuf, String)> {
     files.insert(PathBuf::from("index.ts"), top);
     files.insert(PathBuf::from("v2/index.ts"), v2);
     files.into_iter().collect()
+}
+
+/// The method unions, as Codex's `ClientRequest.ts` & co (`{ method, id, params }` per
+/// method), plus `ClientRequestResults`/`ServerRequestResults`: the result type by method.
+fn method_unions() -> Vec<(String, String)> {
+    let unions: [(&str, &[MethodSpec], bool, &str); 4] = [
+        (
+            "ClientRequest",
+            CLIENT_REQUESTS,
+            true,
+            "A request from the client, by method.",
+        ),
+        (
+            "ClientNotification",
+            CLIENT_NOTIFICATIONS,
+            false,
+            "A notification from the client, by method.",
+        ),
+        (
+            "ServerNotification",
+            SERVER_NOTIFICATIONS,
+            false,
+            "A notification from the server, by method.",
+        ),
+        (
+            "ServerRequest",
+            SERVER_REQUESTS,
+            true,
+            "A request from the server to the client, by method.",
+        ),
+    ];
+    let mut out = Vec::new();
+    for (name, specs, with_id, doc) in unions {
+        let mut imports = BTreeSet::new();
+        let mut variants = Vec::new();
+        for spec in specs {
+            let mut variant = format!("{{\n  method: {},\n", Value::from(spec.method));
+            if with_id {
+                imports.insert("RequestId");
+                variant.push_str("  id: RequestId,\n");
+            }
+            match spec.params {
+                Some(params) => {
+                    imports.insert(params);
+                    variant.push_str(&format!("  params: {params},\n"));
+                }
+                None => variant.push_str("  params?: undefined,\n"),
+            }
+            variant.push('}');
+            variants.push(variant);
+        }
+        out.push((
+            name.to_string(),
+            type_file("", name, doc, &imports, &union(variants)),
+        ));
+        if with_id {
+            let results_name = format!("{name}Results");
+            let mut imports = BTreeSet::new();
+            let mut body = String::from("{\n");
+            for spec in specs {
+                let result = spec.result.unwrap_or("Record<string, never>");
+                if spec.result.is_some() {
+                    imports.insert(result);
+                }
+                body.push_str(&format!("  {}: {result},\n", property_name(spec.method)));
+            }
+            body.push('}');
+            let doc = format!("The result type of each `{name}` method.");
+            out.push((
+                results_name.clone(),
+                type_file("", &results_name, &doc, &imports, &body),
+            ));
+        }
+    }
+    out
+}
+
+/// A file declaring `name` as `body`, importing `imports` from their files.
+fn type_file(folder: &str, name: &str, doc: &str, imports: &BTreeSet<&str>, body: &str) -> String {
+    let mut text = String::from(TS_HEADER);
+    let mut lines: Vec<(String, &str)> = imports
+        .iter()
+        .map(|import| (import_path(folder, import), *import))
+        .collect();
+    lines.sort();
+    for (path, import) in lines {
+        text.push_str(&format!("import type {{ {import} }} from \"{path}\";\n"));
+    }
+    text.push('\n');
+    text.push_str(&doc_comment(doc, 0));
+    text.push_str(&format!("export type {name} = {body};\n"));
+    text
 }
 
 fn file_path(folder: &str, name: &str) -> PathBuf {

@@ -39,7 +39,10 @@ fn tsc(dir: &Path, files: &[&str]) -> Output {
 }
 
 const CLIENT: &str = r#"
-import type { JsonRpcRequest, RequestId, InitializeResponse, v2 } from "./index";
+import type {
+  ClientRequest, ClientRequestResults, JsonRpcRequest, RequestId, InitializeResponse,
+  ServerNotification, ServerRequest, v2,
+} from "./index";
 import type { ListMcpServerStatusResponse } from "./v2/ListMcpServerStatusResponse";
 import type { McpServerStatus } from "./v2/McpServerStatus";
 
@@ -59,7 +62,20 @@ function describe(source: v2.ConfigLayerSource): string {
     default: return source.file;
   }
 }
-export { request, init, names, edit, describe };
+const typed: ClientRequest = { method: "config/read", id: "r1", params: { includeLayers: true } };
+const bare: ClientRequest = { method: "configRequirements/read", id: 2 };
+function resultOf<M extends ClientRequest["method"]>(_m: M, raw: unknown): ClientRequestResults[M] {
+  return raw as ClientRequestResults[M];
+}
+const servers: string[] = resultOf("mcpServerStatus/list", { data: [] }).data.map((s) => s.name);
+function onServer(message: ServerNotification | ServerRequest): string {
+  switch (message.method) {
+    case "mcpServer/startupStatus/updated": return message.params.status;
+    case "mcpServer/elicitation/request": return message.params.serverName;
+    default: return message.method;
+  }
+}
+export { request, init, names, edit, describe, typed, bare, servers, onServer };
 "#;
 
 /// Each line must fail to compile on its own.
@@ -75,6 +91,14 @@ const WRONG: &[(&str, &str)] = &[
     (
         "bad_null.ts",
         "import type { McpServerStatus } from \"./v2/McpServerStatus\";\nexport const n = (s: McpServerStatus): string => s.toolsError;\n",
+    ),
+    (
+        "bad_method.ts",
+        "import type { ClientRequest } from \"./ClientRequest\";\nexport const r: ClientRequest = { method: \"no/such\", id: 1 };\n",
+    ),
+    (
+        "bad_params.ts",
+        "import type { ClientRequest } from \"./ClientRequest\";\nexport const r: ClientRequest = { method: \"thread/resume\", id: 1, params: { threadId: 7 } };\n",
     ),
 ];
 
