@@ -3,7 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use schemars::schema_for;
+use schemars::JsonSchema;
+use schemars::generate::SchemaSettings;
 use serde_json::Value;
 use thiserror::Error;
 
@@ -20,9 +21,33 @@ pub struct SchemaError {
     pub source: std::io::Error,
 }
 
+/// Types only the server writes: their schema describes how they are serialized, so a field
+/// always written (even as `null`) is `required`. All other types describe what the server
+/// reads (a field with a default may be left out).
+fn server_writes(name: &str) -> bool {
+    const ALSO: &[&str] = &["FailedServer", "JsonRpcErrorResponse", "JsonRpcResponse"];
+    ALSO.contains(&name)
+        || CLIENT_REQUESTS.iter().any(|spec| spec.result == Some(name))
+        || SERVER_NOTIFICATIONS
+            .iter()
+            .chain(SERVER_REQUESTS)
+            .any(|spec| spec.params == Some(name))
+}
+
+fn schema_of<T: JsonSchema>(name: &str) -> Value {
+    let settings = SchemaSettings::default();
+    let settings = if server_writes(name) {
+        settings.for_serialize()
+    } else {
+        settings.for_deserialize()
+    };
+    serde_json::to_value(settings.into_generator().into_root_schema_for::<T>())
+        .unwrap_or(Value::Null)
+}
+
 macro_rules! schemas {
     ($($ty:ty),* $(,)?) => {
-        vec![$((stringify!($ty), serde_json::to_value(schema_for!($ty)).unwrap_or(Value::Null))),*]
+        vec![$((stringify!($ty), schema_of::<$ty>(stringify!($ty)))),*]
     };
 }
 

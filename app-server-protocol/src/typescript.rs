@@ -4,7 +4,8 @@
 //! JSON, `import type` between files and an `index.ts` re-exporting each folder.
 //!
 //! The converter covers what the protocol's schemas use: objects (a field missing from
-//! `required` is optional, `?:`; a field that may be `null` is typed `T | null`), string
+//! `required` is optional, `?:`; a field that may be `null` is typed `T | null`; the types the
+//! server writes have the serialize-contract schema, so their fields are always present), string
 //! `const`s and `enum`s as string-literal unions, `oneOf`/`anyOf` (including internally tagged
 //! unions) as unions, arrays, maps as `{ [key in string]?: T }`, `$ref`s as imports, and
 //! descriptions as doc comments. The output is deterministic.
@@ -610,9 +611,13 @@ mod tests {
             status.contains("  tools: { [key in string]?: JsonValue },\n"),
             "{status}"
         );
+        // The server writes these: always present, possibly null (the serialize contract).
         assert!(
-            status.contains("  serverInfo?: McpServerInfo | null,\n"),
+            status.contains("  serverInfo: McpServerInfo | null,\n"),
             "{status}"
+        );
+        assert!(
+            file("v2/ListMcpServerStatusResponse.ts").contains("  nextCursor: string | null,\n")
         );
         assert!(
             status.contains("import type { McpServerInfo } from \"../McpServerInfo\";"),

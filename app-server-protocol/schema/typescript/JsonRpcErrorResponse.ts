@@ -11,7 +11,7 @@ export type JsonRpcErrorResponse = {
   /**
    * The id of the request answered, or null.
    */
-  id?: RequestId | null,
+  id: RequestId | null,
   /**
    * What went wrong.
    */

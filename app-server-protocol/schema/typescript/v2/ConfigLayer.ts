@@ -23,5 +23,5 @@ export type ConfigLayer = {
   /**
    * Why the layer is ignored, if it is (never set by mcpctl yet).
    */
-  disabledReason?: string | null,
+  disabledReason: string | null,
 };

@@ -26,7 +26,7 @@ export type ConfigLayerSource = {
   /**
    * Always null (mcpctl has no profiles).
    */
-  profile?: string | null,
+  profile: string | null,
 } | {
   type: "project",
   /**

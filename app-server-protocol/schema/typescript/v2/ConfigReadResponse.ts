@@ -20,5 +20,5 @@ export type ConfigReadResponse = {
   /**
    * Every layer, lowest precedence first, when `includeLayers` was set.
    */
-  layers?: Array<ConfigLayer> | null,
+  layers: Array<ConfigLayer> | null,
 };

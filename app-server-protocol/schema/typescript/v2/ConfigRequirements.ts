@@ -15,5 +15,5 @@ export type ConfigRequirements = {
    * The allowed MCP servers, by name, with their identity as written (null: no list, all
    * allowed by that file).
    */
-  mcpServers?: { [key in string]?: JsonValue } | null,
+  mcpServers: { [key in string]?: JsonValue } | null,
 };

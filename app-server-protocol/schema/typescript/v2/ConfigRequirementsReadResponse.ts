@@ -10,5 +10,5 @@ export type ConfigRequirementsReadResponse = {
   /**
    * Null when no requirements file exists.
    */
-  requirements?: ConfigRequirements | null,
+  requirements: ConfigRequirements | null,
 };

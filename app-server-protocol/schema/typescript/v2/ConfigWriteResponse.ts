@@ -23,5 +23,5 @@ export type ConfigWriteResponse = {
   /**
    * Set with `okOverridden`.
    */
-  overriddenMetadata?: OverriddenMetadata | null,
+  overriddenMetadata: OverriddenMetadata | null,
 };

@@ -14,5 +14,5 @@ export type ListMcpServerStatusResponse = {
   /**
    * Pass it as `cursor` for the next page; null on the last.
    */
-  nextCursor?: string | null,
+  nextCursor: string | null,
 };

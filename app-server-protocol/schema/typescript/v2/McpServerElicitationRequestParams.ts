@@ -10,7 +10,7 @@ export type McpServerElicitationRequestParams = {
   /**
    * The thread whose server asks.
    */
-  threadId?: string | null,
+  threadId: string | null,
   /**
    * The server asking.
    */

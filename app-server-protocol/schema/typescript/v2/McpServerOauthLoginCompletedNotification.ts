@@ -13,7 +13,7 @@ export type McpServerOauthLoginCompletedNotification = {
   /**
    * The thread given in the login request.
    */
-  threadId?: string | null,
+  threadId: string | null,
   /**
    * The login's id.
    */

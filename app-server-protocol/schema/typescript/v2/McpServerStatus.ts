@@ -17,15 +17,15 @@ export type McpServerStatus = {
   /**
    * From its last `initialize` (live or cached).
    */
-  serverInfo?: McpServerInfo | null,
+  serverInfo: McpServerInfo | null,
   /**
    * Its capabilities (only from a live thread connection).
    */
-  serverCapabilities?: JsonValue,
+  serverCapabilities: JsonValue,
   /**
    * Its state in the given thread; `notStarted`/`disabled` without one.
    */
-  runtimeStatus?: McpServerConnectionStatus | null,
+  runtimeStatus: McpServerConnectionStatus | null,
   /**
    * Its tools by name, as the server sent them.
    */
@@ -33,7 +33,7 @@ export type McpServerStatus = {
   /**
    * Why no tools are known (never started, start failed).
    */
-  toolsError?: string | null,
+  toolsError: string | null,
   /**
    * Its resources (only from a live thread connection).
    */
@@ -49,5 +49,5 @@ export type McpServerStatus = {
   /**
    * `scheme://host[:port]` of an HTTP server.
    */
-  httpOrigin?: string | null,
+  httpOrigin: string | null,
 };

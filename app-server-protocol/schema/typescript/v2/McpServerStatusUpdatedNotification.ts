@@ -15,7 +15,7 @@ export type McpServerStatusUpdatedNotification = {
   /**
    * The thread starting it.
    */
-  threadId?: string | null,
+  threadId: string | null,
   /**
    * Its new state.
    */

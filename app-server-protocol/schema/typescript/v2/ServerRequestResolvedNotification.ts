@@ -10,7 +10,7 @@ export type ServerRequestResolvedNotification = {
   /**
    * The thread it belonged to.
    */
-  threadId?: string | null,
+  threadId: string | null,
   /**
    * The id of the server-to-client request.
    */
