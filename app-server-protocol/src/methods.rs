@@ -26,13 +26,14 @@ const fn spec(
     }
 }
 
-/// Requests from the client (besides `shutdown`, which takes and returns an empty object).
+/// Requests from the client. `shutdown` takes no params and answers `{}` (no result type).
 pub const CLIENT_REQUESTS: &[MethodSpec] = &[
     spec(
         "initialize",
         Some("InitializeParams"),
         Some("InitializeResponse"),
     ),
+    spec("shutdown", None, None),
     spec(
         "config/read",
         Some("ConfigReadParams"),

@@ -21,6 +21,10 @@ export type ClientRequest = {
   id: RequestId,
   params: InitializeParams,
 } | {
+  method: "shutdown",
+  id: RequestId,
+  params?: undefined,
+} | {
   method: "config/read",
   id: RequestId,
   params: ConfigReadParams,

@@ -17,6 +17,7 @@ import type { ThreadStartResponse } from "./v2/ThreadStartResponse";
  */
 export type ClientRequestResults = {
   initialize: InitializeResponse,
+  shutdown: Record<string, never>,
   "config/read": ConfigReadResponse,
   "config/value/write": ConfigWriteResponse,
   "config/batchWrite": ConfigWriteResponse,
