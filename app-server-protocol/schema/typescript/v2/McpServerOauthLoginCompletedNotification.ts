@@ -25,7 +25,7 @@ export type McpServerOauthLoginCompletedNotification = {
   /**
    * Why it failed.
    */
-  error?: string | null,
+  error?: string,
   /**
    * When the notification was sent, ms since the epoch.
    */

@@ -23,11 +23,11 @@ export type McpServerStatusUpdatedNotification = {
   /**
    * Why it failed.
    */
-  error?: string | null,
+  error?: string,
   /**
    * A failure the client can act on.
    */
-  failureReason?: McpServerStartupFailureReason | null,
+  failureReason?: McpServerStartupFailureReason,
   /**
    * When the notification was sent, ms since the epoch.
    */

@@ -18,7 +18,7 @@ export type McpServerToolCallResponse = {
   /**
    * Whether the tool reported an error.
    */
-  isError?: boolean | null,
+  isError?: boolean,
   /**
    * The result's `_meta`.
    */

@@ -18,5 +18,5 @@ export type ThreadMcpServer = {
   /**
    * Why it is not ready.
    */
-  error?: string | null,
+  error?: string,
 };
