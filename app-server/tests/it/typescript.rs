@@ -180,3 +180,103 @@ fn prettier_missing_is_a_clear_error() {
         "nothing is written when --prettier cannot work"
     );
 }
+
+/// Our declarations that a Codex client (typed with the pinned Codex CLI's `generate-ts`)
+/// accepts as is: what we answer fits Codex's type.
+const OURS_FIT_CODEX: &[&str] = &[
+    "ConfigWriteResponse",
+    "InitializeResponse",
+    "McpAuthStatus",
+    "McpServerConnectionStatus",
+    "McpServerOauthLoginCompletedNotification",
+    "McpServerOauthLoginResponse",
+    "McpServerStartupState",
+    "McpServerToolCallResponse",
+    "WriteStatus",
+    "ConfigLayer",
+    "ConfigLayerMetadata",
+    "ConfigLayerSource",
+];
+
+/// What a Codex client sends (Codex's type) fits our declaration.
+const CODEX_FITS_OURS: &[&str] = &[
+    "ClientInfo",
+    "ConfigBatchWriteParams",
+    "ConfigEdit",
+    "ConfigReadParams",
+    "ConfigValueWriteParams",
+    "InitializeParams",
+    "ListMcpServerStatusParams",
+    "McpResourceReadParams",
+    "McpServerElicitationRequestResponse",
+    "McpServerToolCallParams",
+    "ThreadResumeParams",
+    "ThreadStartParams",
+];
+
+fn module(root: &Path, side: &str, name: &str) -> String {
+    if root
+        .join(side)
+        .join("v2")
+        .join(format!("{name}.ts"))
+        .is_file()
+    {
+        format!("./{side}/v2/{name}")
+    } else {
+        format!("./{side}/{name}")
+    }
+}
+
+#[test]
+fn declarations_fit_codex_declarations() {
+    let codex = peers_dir().join(".bin/codex");
+    if !peers_dir().join(".bin/tsc").is_file() || !codex.is_file() {
+        return skip("the typescript or Codex CLI peer is not installed (run `just peers`)");
+    }
+    let t = TestHome::new();
+    let root = t.path().join("cmp");
+    let status = Command::new(&codex)
+        .args(["app-server", "generate-ts", "--out"])
+        .arg(root.join("codex"))
+        .env("CODEX_HOME", t.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let run = t
+        .mcpctl()
+        .args(["app-server", "generate-ts", "--out"])
+        .arg(root.join("ours"))
+        .output()
+        .unwrap();
+    assert!(run.status.success());
+    let mut text = String::new();
+    for (list, ours_to_codex) in [(OURS_FIT_CODEX, true), (CODEX_FITS_OURS, false)] {
+        for name in list {
+            let (ours, theirs) = (module(&root, "ours", name), module(&root, "codex", name));
+            let (from, to) = if ours_to_codex {
+                ("O", "C")
+            } else {
+                ("C", "O")
+            };
+            text.push_str(&format!(
+                "import type {{ {name} as O_{name} }} from \"{ours}\";\nimport type {{ {name} as C_{name} }} from \"{theirs}\";\nexport const f_{name} = (x: {from}_{name}): {to}_{name} => x;\n"
+            ));
+        }
+    }
+    std::fs::write(root.join("fit.ts"), &text).unwrap();
+    let out = tsc(&root, &["fit.ts"]);
+    assert!(
+        out.status.success(),
+        "our TypeScript no longer fits Codex's:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // And it can fail: Codex's `McpServerStatus` has fields ours lacks (pluginId, toolListMeta).
+    let bad = format!(
+        "import type {{ McpServerStatus as O }} from \"{}\";\nimport type {{ McpServerStatus as C }} from \"{}\";\nexport const f = (x: O): C => x;\n",
+        module(&root, "ours", "McpServerStatus"),
+        module(&root, "codex", "McpServerStatus")
+    );
+    std::fs::write(root.join("unfit.ts"), bad).unwrap();
+    assert!(!tsc(&root, &["unfit.ts"]).status.success());
+}
