@@ -116,10 +116,14 @@ _bazel-files:
     @find . \( -name .git -o -name target -o -name node_modules \) -prune -o \
         \( -name BUILD.bazel -o -name MODULE.bazel -o -name '*.bzl' \) -type f -print | sort
 
-# Regenerate config.schema.json from the config types.
+# Regenerate config.schema.json from the config types, and the app server protocol's JSON
+# schema and TypeScript declarations (app-server-protocol/schema/).
 schema:
     cargo run -q -p mcpctl-cli -- config schema > config.schema.json.tmp
     mv config.schema.json.tmp config.schema.json
+    rm -rf app-server-protocol/schema/json app-server-protocol/schema/typescript
+    cargo run -q -p mcpctl-cli -- app-server generate-json-schema --out app-server-protocol/schema/json
+    cargo run -q -p mcpctl-cli -- app-server generate-ts --out app-server-protocol/schema/typescript
 
 # Benchmark mcpctl against the Codex CLI with hyperfine (settings: env vars in bench/run.sh).
 bench:

@@ -3,7 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use schemars::schema_for;
+use schemars::JsonSchema;
+use schemars::generate::SchemaSettings;
 use serde_json::Value;
 use thiserror::Error;
 
@@ -20,9 +21,96 @@ pub struct SchemaError {
     pub source: std::io::Error,
 }
 
+/// Types only the server writes: their schema describes how they are serialized, so a field
+/// always written (even as `null`) is `required`. All other types describe what the server
+/// reads (a field with a default may be left out).
+fn server_writes(name: &str) -> bool {
+    const ALSO: &[&str] = &["FailedServer", "JsonRpcErrorResponse", "JsonRpcResponse"];
+    ALSO.contains(&name)
+        || CLIENT_REQUESTS.iter().any(|spec| spec.result == Some(name))
+        || SERVER_NOTIFICATIONS
+            .iter()
+            .chain(SERVER_REQUESTS)
+            .any(|spec| spec.params == Some(name))
+}
+
+fn schema_of<T: JsonSchema>(name: &str) -> Value {
+    let writes = server_writes(name);
+    let settings = SchemaSettings::default();
+    let settings = if writes {
+        settings.for_serialize()
+    } else {
+        settings.for_deserialize()
+    };
+    let mut schema = serde_json::to_value(settings.into_generator().into_root_schema_for::<T>())
+        .unwrap_or(Value::Null);
+    if writes {
+        absent_rather_than_null(&mut schema);
+    }
+    schema
+}
+
+/// In the serialize contract a field is left out of `required` only by
+/// `skip_serializing_if = "Option::is_none"` (the only one the protocol uses), so such a field
+/// is either absent or a value, never `null`: drop `null` from its type (Codex's declarations
+/// say `error?: string` there too). The compat test checks real answers against the result.
+fn absent_rather_than_null(schema: &mut Value) {
+    let Some(object) = schema.as_object_mut() else {
+        return;
+    };
+    let required: Vec<String> = object
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|names| {
+            names
+                .iter()
+                .filter_map(|n| n.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    if let Some(properties) = object.get_mut("properties").and_then(Value::as_object_mut) {
+        for (name, property) in properties.iter_mut() {
+            if !required.contains(name) {
+                drop_null(property);
+            }
+        }
+    }
+    for value in object.values_mut() {
+        match value {
+            Value::Object(_) => absent_rather_than_null(value),
+            Value::Array(items) => items.iter_mut().for_each(absent_rather_than_null),
+            _ => {}
+        }
+    }
+}
+
+fn drop_null(property: &mut Value) {
+    let Some(object) = property.as_object_mut() else {
+        return;
+    };
+    if let Some(Value::Array(types)) = object.get_mut("type") {
+        types.retain(|t| t != "null");
+        if let [only] = types.as_slice() {
+            let only = only.clone();
+            object.insert("type".to_string(), only);
+        }
+    }
+    let null = serde_json::json!({"type": "null"});
+    if let Some(Value::Array(variants)) = object.get_mut("anyOf") {
+        variants.retain(|v| *v != null);
+        if let [Value::Object(only)] = variants.as_slice() {
+            let only = only.clone();
+            object.remove("anyOf");
+            for (key, value) in only {
+                object.entry(key).or_insert(value);
+            }
+        }
+    }
+}
+
 macro_rules! schemas {
     ($($ty:ty),* $(,)?) => {
-        vec![$((stringify!($ty), serde_json::to_value(schema_for!($ty)).unwrap_or(Value::Null))),*]
+        vec![$((stringify!($ty), schema_of::<$ty>(stringify!($ty)))),*]
     };
 }
 
@@ -133,6 +221,34 @@ mod tests {
             "a checked-in schema has no type any more"
         );
         std::fs::remove_dir_all(&fresh).unwrap();
+    }
+
+    #[test]
+    fn what_the_server_writes_is_required_or_absent_never_null_when_skipped() {
+        let schemas: std::collections::BTreeMap<_, _> = json_schemas().into_iter().collect();
+        let call = &schemas["McpServerToolCallResponse"];
+        assert_eq!(call["properties"]["isError"]["type"], "boolean");
+        assert_eq!(call["required"], serde_json::json!(["content"]));
+        let list = &schemas["ListMcpServerStatusResponse"];
+        assert_eq!(
+            list["properties"]["nextCursor"]["type"],
+            serde_json::json!(["string", "null"])
+        );
+        assert!(
+            list["required"]
+                .as_array()
+                .unwrap()
+                .contains(&"nextCursor".into())
+        );
+        let status = &schemas["McpServerStatusUpdatedNotification"]["properties"]["failureReason"];
+        assert_eq!(status["$ref"], "#/$defs/McpServerStartupFailureReason");
+        assert!(status.get("anyOf").is_none());
+        // What the server reads keeps `null` (a client may send it) and stays optional.
+        let params = &schemas["ListMcpServerStatusParams"];
+        assert_eq!(
+            params["properties"]["cursor"]["type"],
+            serde_json::json!(["string", "null"])
+        );
     }
 
     #[test]

@@ -59,3 +59,24 @@ async fn dispatch_value(
         )),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::METHODS;
+    use mcpctl_app_server_protocol::CLIENT_REQUESTS;
+
+    /// The protocol's method table (the generated `ClientRequest` union) lists exactly the
+    /// methods this server dispatches, plus `initialize` and `shutdown` (served before dispatch).
+    #[test]
+    fn protocol_method_table_matches_the_dispatcher() {
+        let mut table: Vec<&str> = CLIENT_REQUESTS
+            .iter()
+            .map(|spec| spec.method)
+            .filter(|method| !["initialize", "shutdown"].contains(method))
+            .collect();
+        let mut dispatched = METHODS.to_vec();
+        table.sort_unstable();
+        dispatched.sort_unstable();
+        assert_eq!(table, dispatched);
+    }
+}

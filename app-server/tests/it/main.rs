@@ -9,5 +9,7 @@
 mod client;
 mod compat;
 mod config;
+mod interop;
 mod mcp;
 mod transport;
+mod typescript;
