@@ -66,6 +66,9 @@ struct Inner {
     /// The client's progress token of each call in flight, by backend server.
     progress_routes: Arc<Mutex<ProgressRoutes>>,
     next_call: std::sync::atomic::AtomicU64,
+    /// Progress on its way to the client, in order.
+    forward: tokio::sync::mpsc::UnboundedSender<Forwarded>,
+    queue: Mutex<Option<tokio::sync::mpsc::UnboundedReceiver<Forwarded>>>,
     /// The owner of every resource URI listed so far.
     resource_owners: Mutex<BTreeMap<String, String>>,
     audit: AuditLog,
@@ -118,6 +121,7 @@ impl Gateway {
             served.push(name);
         }
         let audit = AuditLog::open(&workspace.paths().log_dir())?;
+        let (forward, queue) = tokio::sync::mpsc::unbounded_channel();
         let policy = ApprovalPolicy::of(&workspace, options.preset);
         Ok(Self {
             inner: Arc::new(Inner {
@@ -131,6 +135,8 @@ impl Gateway {
                 remembered: Mutex::new(BTreeSet::new()),
                 progress_routes: Arc::new(Mutex::new(BTreeMap::new())),
                 next_call: std::sync::atomic::AtomicU64::new(0),
+                forward,
+                queue: Mutex::new(Some(queue)),
                 resource_owners: Mutex::new(BTreeMap::new()),
                 audit,
             }),
@@ -143,6 +149,9 @@ impl Gateway {
         T: rmcp::transport::IntoTransport<RoleServer, E, A>,
         E: std::error::Error + Send + Sync + 'static,
     {
+        if let Some(queue) = lock(&self.inner.queue).take() {
+            tokio::spawn(forward_in_order(queue, Arc::clone(&self.inner.client)));
+        }
         if self.inner.eager {
             self.manager().await;
         }
@@ -190,26 +199,23 @@ impl Gateway {
     fn hooks(&self) -> ClientHooks {
         let client = Arc::clone(&self.inner.client);
         let listed = Arc::clone(&self.inner.client);
-        let progress_client = Arc::clone(&self.inner.client);
         let routes = Arc::clone(&self.inner.progress_routes);
+        let forward = self.inner.forward.clone();
         ClientHooks {
             // A backend's progress goes to the client under the token of the client's call.
             // The backend's token is rmcp's own, so a notification is routed by server; with
             // several calls in flight on one server it cannot be told apart and is dropped.
+            // One task forwards in order; a call flushes it before answering, so no progress
+            // arrives after the result.
             progress: Some(Arc::new(
                 move |server: &str, note: &ProgressNotificationParam| {
                     let token = match lock(&routes).get(server).map(Vec::as_slice) {
                         Some([(_, token)]) => token.clone(),
                         _ => return,
                     };
-                    let Some(peer) = lock(&progress_client).clone() else {
-                        return;
-                    };
                     let mut note = note.clone();
                     note.progress_token = token;
-                    tokio::spawn(async move {
-                        let _ = peer.notify_progress(note).await;
-                    });
+                    let _ = forward.send(Forwarded::Progress(note));
                 },
             )),
             elicitation: Some(Arc::new(ForwardElicitation { client })),
@@ -389,6 +395,16 @@ impl Gateway {
             id
         });
         let outcome = client.call_tool(&tool, arguments, timeout).await;
+        if route.is_some() {
+            // The backend connection may hand over progress sent just before the result after
+            // the result itself: give it a moment (only calls that asked for progress pay),
+            // then wait until the forwarder has sent what came.
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            let (done, flushed) = tokio::sync::oneshot::channel();
+            if self.inner.forward.send(Forwarded::Flush(done)).is_ok() {
+                let _ = flushed.await;
+            }
+        }
         if let Some(id) = route
             && let Some(calls) = lock(&self.inner.progress_routes).get_mut(&server)
         {
@@ -508,6 +524,32 @@ impl Gateway {
             .into_iter()
             .filter_map(|c| Some((c.server.name().to_string(), c.client?)))
             .collect()
+    }
+}
+
+/// What the forwarding task sends to the client.
+enum Forwarded {
+    Progress(ProgressNotificationParam),
+    /// Answered once everything queued before it has been sent.
+    Flush(tokio::sync::oneshot::Sender<()>),
+}
+
+async fn forward_in_order(
+    mut queue: tokio::sync::mpsc::UnboundedReceiver<Forwarded>,
+    client: Arc<Mutex<Option<Peer<RoleServer>>>>,
+) {
+    while let Some(item) = queue.recv().await {
+        match item {
+            Forwarded::Progress(note) => {
+                let peer = lock(&client).clone();
+                if let Some(peer) = peer {
+                    let _ = peer.notify_progress(note).await;
+                }
+            }
+            Forwarded::Flush(done) => {
+                let _ = done.send(());
+            }
+        }
     }
 }
 

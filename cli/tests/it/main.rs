@@ -14,6 +14,7 @@ mod concurrency;
 mod errors;
 mod faults;
 mod file_modes;
+mod gateway;
 mod interop;
 mod layers;
 mod list;

@@ -1,0 +1,438 @@
+//! The gateway (`mcpctl serve`, issue 9) driven by real clients: a second mcpctl that has the
+//! gateway as its stdio server, a bare JSON-RPC client without elicitation, the TypeScript SDK
+//! client and the Codex CLI. The backend is the workspace's test server.
+
+use std::io::{BufRead as _, BufReader, Write as _};
+use std::os::unix::fs::PermissionsExt as _;
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::support::TestHome;
+
+/// The backend's home: one test server `t` (its `cwd` a folder of its own, to find the process
+/// later), plus `extra` config.
+fn backend(extra: &str) -> TestHome {
+    let t = TestHome::new();
+    let cwd = t.path().join("backend-cwd");
+    std::fs::create_dir_all(&cwd).unwrap();
+    t.write_config(&format!(
+        "[mcp_servers.t]\ncommand = {:?}\ncwd = {:?}\n{extra}",
+        mcpctl_test_support::test_server_bin().display().to_string(),
+        cwd.display().to_string(),
+    ));
+    t
+}
+
+/// A front home whose one server `gw` is `mcpctl serve <args>` over the backend's home.
+fn front(back: &TestHome, args: &[&str]) -> TestHome {
+    let f = TestHome::new();
+    let mut all = vec!["serve".to_string()];
+    all.extend(args.iter().map(|a| (*a).to_string()));
+    f.write_config(&format!(
+        "[mcp_servers.gw]\ncommand = {:?}\nargs = {}\n[mcp_servers.gw.env]\nMCPCTL_HOME = {:?}\nMCPCTL_SYSTEM_DIR = {:?}\nHOME = {:?}\n",
+        env!("CARGO_BIN_EXE_mcpctl"),
+        serde_json::to_string(&all).unwrap(),
+        back.home().display().to_string(),
+        back.sys().display().to_string(),
+        back.path().display().to_string(),
+    ));
+    f
+}
+
+fn audit(back: &TestHome) -> Vec<Value> {
+    let path = back.home().join("log/gateway.jsonl");
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn a_second_mcpctl_lists_and_calls_through_the_gateway() {
+    let back = backend("[mcp_servers.t.tools.echo]\napproval_mode = \"approve\"\n");
+    let f = front(&back, &[]);
+
+    let tools = f.run(&["tools", "gw", "--json"]).ok().json();
+    let names: Vec<&str> = tools["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"t__echo"), "{names:?}");
+    assert!(names.contains(&"t__add"), "{names:?}");
+    assert!(names.iter().all(|n| n.starts_with("t__")), "{names:?}");
+
+    // `approve` runs without asking; the secret-looking value never reaches the audit log.
+    let run = f.run(&["call", "gw", "t__echo", "text=s3cr3t-value"]).ok();
+    assert_eq!(run.stdout, "s3cr3t-value\n");
+    // `auto` on a tool without hints asks: mcpctl without a terminal declines...
+    let run = f.run(&["call", "gw", "t__add", "a=1", "b=2"]).fails(1);
+    assert!(
+        run.stdout
+            .contains("The call of add on t was not approved: the user declined."),
+        "{}{}",
+        run.stdout,
+        run.stderr
+    );
+    // ...and accepts when told to answer with the form's defaults.
+    let run = f
+        .run(&["call", "gw", "t__add", "a=1", "b=2", "--elicit", "defaults"])
+        .ok();
+    assert_eq!(run.stdout.trim(), "3");
+    // A backend's own elicitation reaches the gateway's client and its answer comes back.
+    let run = f
+        .run(&["call", "gw", "t__elicit", "--elicit", "defaults", "--json"])
+        .ok();
+    // The gateway asks first (auto), then the backend's form is answered with its defaults.
+    assert!(run.stdout.contains("\"accept\""), "{}", run.stdout);
+
+    let log = audit(&back);
+    let summary: Vec<(String, String, String)> = log
+        .iter()
+        .map(|r| {
+            (
+                r["tool"].as_str().unwrap().to_string(),
+                r["result"].as_str().unwrap().to_string(),
+                r["decided_by"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary[..3],
+        [
+            ("echo".into(), "ran".into(), "tool_mode".into()),
+            ("add".into(), "declined".into(), "user".into()),
+            ("add".into(), "approved".into(), "user".into()),
+        ]
+    );
+    assert!(
+        log[0]["arguments_digest"]
+            .as_str()
+            .unwrap()
+            .starts_with("sha256:")
+    );
+    assert!(log[0]["client"].as_str().unwrap().starts_with("mcpctl"));
+    let text = std::fs::read_to_string(back.home().join("log/gateway.jsonl")).unwrap();
+    assert!(!text.contains("s3cr3t"), "{text}");
+    let mode = std::fs::metadata(back.home().join("log/gateway.jsonl"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+}
+
+#[test]
+fn an_admin_cap_holds_through_the_gateway() {
+    let back = backend(
+        "default_tools_approval_mode = \"approve\"\n[mcp_servers.t.tools.echo]\napproval_mode = \"approve\"\n",
+    );
+    back.write_sys(
+        "requirements.toml",
+        "allowed_approval_modes = [\"prompt\"]\n",
+    );
+    // Even `--preset full-access` on the command line cannot raise the cap.
+    let f = front(&back, &["--preset", "full-access"]);
+    let run = f.run(&["call", "gw", "t__echo", "text=hi"]).fails(1);
+    assert!(run.stdout.contains("not approved"), "{}", run.stdout);
+    let run = f
+        .run(&["call", "gw", "t__echo", "text=hi", "--elicit", "defaults"])
+        .ok();
+    assert_eq!(run.stdout, "hi\n");
+    let log = audit(&back);
+    assert!(log.iter().all(|r| r["mode"] == "prompt"), "{log:?}");
+
+    // A client that cannot be asked is refused, and told the administrator set it.
+    let mut gw = RawClient::start(&back, &[], false);
+    let answer = gw.call_tool("t__echo", json!({"text": "hi"}));
+    assert_eq!(answer["result"]["isError"], true, "{answer}");
+    let text = answer["result"]["content"][0]["text"].as_str().unwrap();
+    assert!(text.contains("administrator"), "{text}");
+    gw.stop();
+}
+
+#[test]
+fn a_client_without_elicitation_is_refused_with_the_setting_that_would_allow_it() {
+    let back = backend("");
+    let mut gw = RawClient::start(&back, &[], false);
+    let answer = gw.call_tool("t__add", json!({"a": 1, "b": 2}));
+    let text = answer["result"]["content"][0]["text"].as_str().unwrap();
+    assert_eq!(answer["result"]["isError"], true, "{answer}");
+    assert!(
+        text.contains("[mcp_servers.t.tools.add]") && text.contains("approval_mode = \"approve\""),
+        "{text}"
+    );
+    // Unknown tools are a JSON-RPC error with a did-you-mean.
+    let answer = gw.call_tool("t__ad", json!({}));
+    assert_eq!(answer["error"]["code"], -32602, "{answer}");
+    assert!(
+        answer["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean 't__add'?"),
+        "{answer}"
+    );
+    // The status resource lists the backend.
+    let status = gw.request("resources/read", json!({"uri": "mcpctl://status"}));
+    let body: Value =
+        serde_json::from_str(status["result"]["contents"][0]["text"].as_str().unwrap()).unwrap();
+    assert_eq!(body["servers"][0]["server"], "t");
+    assert_eq!(body["servers"][0]["state"], "ready");
+    let cwd = back.path().join("backend-cwd");
+    assert!(processes_in(&cwd) > 0, "the backend should be running");
+    // Closing stdin stops the gateway (exit 0) and every backend with it.
+    gw.stop();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while processes_in(&cwd) > 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(processes_in(&cwd), 0, "a backend outlived the gateway");
+}
+
+#[test]
+fn read_only_preset_servers_subset_and_loops() {
+    let back = backend(&format!(
+        "[mcp_servers.self]\ncommand = {:?}\nargs = [\"serve\"]\n",
+        env!("CARGO_BIN_EXE_mcpctl")
+    ));
+    // No tool of the test server says it is read-only: none is listed, none can be called.
+    let f = front(&back, &["--preset", "read-only", "--servers", "t,self"]);
+    let tools = f.run(&["tools", "gw", "--json"]).ok().json();
+    assert_eq!(tools["tools"], json!([]), "{tools}");
+    let run = f.run(&["call", "gw", "t__echo", "text=x"]).fails(1);
+    assert!(run.stderr.contains("t__echo"), "{}", run.stderr);
+    // The gateway never serves itself: `self` is left out, and the status says why.
+    let run = f.run(&["read", "gw", "mcpctl://status"]).ok();
+    assert!(run.stdout.contains("\"left out\""), "{}", run.stdout);
+    assert!(run.stdout.contains("a loop"), "{}", run.stdout);
+
+    let run = back.run(&["serve", "--servers", "tt"]).fails(1);
+    assert!(
+        run.stderr.contains("no enabled server 'tt'") && run.stderr.contains("did you mean 't'?"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn print_config_names_this_executable() {
+    let back = backend("");
+    let run = back.run(&["serve", "--print-config", "codex"]).ok();
+    assert!(
+        run.stdout.contains("[mcp_servers.mcpctl]"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("args = [\"serve\"]"), "{}", run.stdout);
+    let run = back.run(&["serve", "--print-config", "claude"]).ok();
+    let json: Value = serde_json::from_str(run.stdout.split_once('\n').unwrap().1).unwrap();
+    let command = json["mcpServers"]["mcpctl"]["command"].as_str().unwrap();
+    assert!(Path::new(command).is_absolute(), "{command}");
+}
+
+/// The TypeScript SDK's client (pinned in testing/peers) lists, calls with an approval it
+/// accepts, answers a backend's elicitation, and hears the backend's progress.
+#[test]
+fn the_typescript_sdk_client_works_through_the_gateway() {
+    let Some(sdk) = mcpctl_test_support::peer_package("@modelcontextprotocol/sdk") else {
+        assert!(
+            std::env::var_os("CI").is_none() && std::env::var_os("MCPCTL_REQUIRE_PEERS").is_none(),
+            "the TypeScript SDK is missing: run `just peers`"
+        );
+        eprintln!("skipping: @modelcontextprotocol/sdk not installed (run `just peers`)");
+        return;
+    };
+    let back = backend("");
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/it/gateway_client.mjs");
+    let out = Command::new("node")
+        .arg(&script)
+        .env("SDK_DIR", &sdk)
+        .env("MCPCTL_BIN", env!("CARGO_BIN_EXE_mcpctl"))
+        .env("BACK_HOME", back.home())
+        .env("BACK_SYS", back.sys())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    assert!(
+        report["tools"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("t__add")),
+        "{report}"
+    );
+    assert_eq!(report["add"], "3", "{report}");
+    assert!(
+        report["prompts"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("Allow add on t?"),
+        "{report}"
+    );
+    assert_eq!(report["elicit_action"], "accept", "{report}");
+    // Progress passes through (a notification sent right before the result can be late).
+    let progress = report["progress"].as_u64().unwrap();
+    assert!((1..=3).contains(&progress), "{report}");
+    assert_eq!(report["greet"], "Say hello to Ada.", "{report}");
+}
+
+/// Codex 0.171 takes the gateway as its stdio server: `codex mcp add gw -- mcpctl serve`.
+#[test]
+fn codex_adds_and_lists_the_gateway() {
+    let Some(codex) = std::env::var_os("MCPCTL_CODEX_BIN").map(PathBuf::from) else {
+        assert!(
+            std::env::var_os("MCPCTL_REQUIRE_CODEX").is_none(),
+            "MCPCTL_REQUIRE_CODEX is set but MCPCTL_CODEX_BIN is not"
+        );
+        eprintln!("skipping: codex not installed (run `just peers`)");
+        return;
+    };
+    let home = tempfile::Builder::new()
+        .prefix("codex-home-")
+        .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
+        .unwrap();
+    let codex_mcp = |args: &[&str]| {
+        let out = Command::new(&codex)
+            .arg("mcp")
+            .args(args)
+            .env("CODEX_HOME", home.path())
+            .env_remove("RUST_BACKTRACE")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    codex_mcp(&["add", "gw", "--", env!("CARGO_BIN_EXE_mcpctl"), "serve"]);
+    let list: Value = serde_json::from_str(&codex_mcp(&["list", "--json"])).unwrap();
+    let gw = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "gw")
+        .unwrap();
+    assert_eq!(gw["transport"]["args"], json!(["serve"]), "{gw}");
+    let get = codex_mcp(&["get", "gw"]);
+    assert!(get.contains("serve"), "{get}");
+    // And mcpctl, pointed at Codex's home, reads the same server.
+    let run = Command::new(env!("CARGO_BIN_EXE_mcpctl"))
+        .args(["get", "gw", "--json"])
+        .env("MCPCTL_HOME", home.path())
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .unwrap();
+    assert!(run.status.success());
+    assert!(String::from_utf8_lossy(&run.stdout).contains("\"serve\""));
+}
+
+/// Processes whose working folder is `dir`.
+fn processes_in(dir: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().parse::<u32>().is_ok())
+        .filter(|e| std::fs::read_link(e.path().join("cwd")).is_ok_and(|cwd| cwd == dir))
+        .count()
+}
+
+/// A bare JSON-RPC client on the gateway's stdio.
+struct RawClient {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    stdout: BufReader<ChildStdout>,
+    next_id: u64,
+}
+
+impl RawClient {
+    fn start(back: &TestHome, args: &[&str], elicitation: bool) -> Self {
+        let mut child = back
+            .mcpctl()
+            .arg("serve")
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take();
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut client = Self {
+            child,
+            stdin,
+            stdout,
+            next_id: 0,
+        };
+        let capabilities = if elicitation {
+            json!({"elicitation": {}})
+        } else {
+            json!({})
+        };
+        let init = client.request(
+            "initialize",
+            json!({
+                "protocolVersion": "2025-06-18",
+                "capabilities": capabilities,
+                "clientInfo": {"name": "raw-test", "version": "1"},
+            }),
+        );
+        assert_eq!(init["result"]["protocolVersion"], "2025-06-18", "{init}");
+        assert_eq!(init["result"]["serverInfo"]["name"], "mcpctl-gateway");
+        client.send(&json!({"jsonrpc": "2.0", "method": "notifications/initialized"}));
+        client
+    }
+
+    fn send(&mut self, message: &Value) {
+        let stdin = self.stdin.as_mut().unwrap();
+        writeln!(stdin, "{message}").unwrap();
+        stdin.flush().unwrap();
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        self.next_id += 1;
+        let id = self.next_id;
+        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        loop {
+            let mut line = String::new();
+            assert!(
+                self.stdout.read_line(&mut line).unwrap() > 0,
+                "gateway closed stdout"
+            );
+            let message: Value = serde_json::from_str(&line).unwrap();
+            if message["id"] == id {
+                return message;
+            }
+        }
+    }
+
+    fn call_tool(&mut self, name: &str, arguments: Value) -> Value {
+        self.request("tools/call", json!({"name": name, "arguments": arguments}))
+    }
+
+    /// Closes stdin and waits for a clean exit.
+    fn stop(mut self) {
+        drop(self.stdin.take());
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                assert!(status.success(), "the gateway exited with {status}");
+                return;
+            }
+            assert!(Instant::now() < deadline, "the gateway did not stop at EOF");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
