@@ -140,6 +140,13 @@ bench-app-server:
     cargo build --release -q -p mcpctl-cli -p mcpctl-test-server
     bench/app_server.py
 
+# The gateway (`mcpctl serve`): tools/call through it against a direct call (ratio), tools/list
+# over 20 servers of 50 tools, 1,000 concurrent calls. Profiling profile: release code without
+# fat LTO, so it builds in a few minutes.
+bench-gateway:
+    cargo build --profile profiling -q -p mcpctl-cli -p mcpctl-test-server
+    bench/gateway.py --profile profiling
+
 # `perf` profile of the app server under the benchmark (profiling profile: release code with
 # symbols); report in /tmp/mcpctl-app-server.perf.
 profile-app-server:

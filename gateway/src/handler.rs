@@ -66,6 +66,8 @@ struct Inner {
     /// The client's progress token of each call in flight, by backend server.
     progress_routes: Arc<Mutex<ProgressRoutes>>,
     next_call: std::sync::atomic::AtomicU64,
+    /// What is exposed; `None` until built and after a backend's tools changed.
+    catalog: Arc<Mutex<Option<Arc<Catalog>>>>,
     /// Progress on its way to the client, in order.
     forward: tokio::sync::mpsc::UnboundedSender<Forwarded>,
     queue: Mutex<Option<tokio::sync::mpsc::UnboundedReceiver<Forwarded>>>,
@@ -137,6 +139,7 @@ impl Gateway {
                 next_call: std::sync::atomic::AtomicU64::new(0),
                 forward,
                 queue: Mutex::new(Some(queue)),
+                catalog: Arc::new(Mutex::new(None)),
                 resource_owners: Mutex::new(BTreeMap::new()),
                 audit,
             }),
@@ -201,6 +204,7 @@ impl Gateway {
         let listed = Arc::clone(&self.inner.client);
         let routes = Arc::clone(&self.inner.progress_routes);
         let forward = self.inner.forward.clone();
+        let catalog = Arc::clone(&self.inner.catalog);
         ClientHooks {
             // A backend's progress goes to the client under the token of the client's call.
             // The backend's token is rmcp's own, so a notification is routed by server; with
@@ -219,13 +223,17 @@ impl Gateway {
                 },
             )),
             elicitation: Some(Arc::new(ForwardElicitation { client })),
+            // The manager stores the new list right after this hook returns: the catalog is
+            // dropped and the client told on a task that runs after that.
             tools_listed: Some(Arc::new(move |_server: &str, _tools: Vec<Tool>| {
                 let peer = lock(&listed).clone();
-                if let Some(peer) = peer {
-                    tokio::spawn(async move {
+                let catalog = Arc::clone(&catalog);
+                tokio::spawn(async move {
+                    *lock(&catalog) = None;
+                    if let Some(peer) = peer {
                         let _ = peer.notify_tool_list_changed().await;
-                    });
-                }
+                    }
+                });
             })),
             ..ClientHooks::default()
         }
@@ -245,8 +253,18 @@ impl Gateway {
 
     /// Every exposed tool: filtered tools and, under the `read-only` preset, tools that are not
     /// read-only are left out.
-    async fn exposed_tools(&self) -> (Vec<Tool>, NameMap, BTreeMap<String, (Value, Decision)>) {
+    /// The current catalog (built on first use, and again after a backend's tools changed).
+    async fn catalog(&self) -> Arc<Catalog> {
         let connections = self.settled().await;
+        if let Some(catalog) = lock(&self.inner.catalog).clone() {
+            return catalog;
+        }
+        let catalog = Arc::new(self.build_catalog(&connections));
+        *lock(&self.inner.catalog) = Some(Arc::clone(&catalog));
+        catalog
+    }
+
+    fn build_catalog(&self, connections: &[ServerConnection]) -> Catalog {
         let ready: Vec<&ServerConnection> = connections
             .iter()
             .filter(|c| matches!(c.state, ServerState::Ready))
@@ -278,7 +296,21 @@ impl Gateway {
                 tools.push(renamed);
             }
         }
-        (tools, names, decisions)
+        let timeouts = connections
+            .iter()
+            .map(|c| {
+                (
+                    c.server.name().to_string(),
+                    mcpctl_core::tool_timeout(&c.server),
+                )
+            })
+            .collect();
+        Catalog {
+            tools,
+            names,
+            decisions,
+            timeouts,
+        }
     }
 
     async fn call(
@@ -287,7 +319,8 @@ impl Gateway {
         context: &RequestContext<RoleServer>,
     ) -> Result<CallToolResult, ErrorData> {
         let started = Instant::now();
-        let (_, names, decisions) = self.exposed_tools().await;
+        let catalog = self.catalog().await;
+        let (names, decisions) = (&catalog.names, &catalog.decisions);
         let Some((server, tool)) = names.backend(&request.name).cloned() else {
             let hint = mcpctl_core::did_you_mean(&request.name, names.exposed_names())
                 .map(|close| format!("; did you mean '{close}'?"))
@@ -371,18 +404,17 @@ impl Gateway {
                 }
             }
         }
-        let connection = match self.manager().await.ready(&server).await {
-            Ok(connection) => connection,
-            Err(error) => {
-                record("failed", answered_by, true);
-                return Ok(error_result(error.to_string()));
-            }
-        };
-        let Some(client) = connection.client else {
+        let Some(client) = self.manager().await.client(&server) else {
             record("failed", answered_by, true);
-            return Ok(error_result(format!("'{server}' is not connected")));
+            return Ok(error_result(format!(
+                "'{server}' is not connected (see the mcpctl://status resource)"
+            )));
         };
-        let timeout = mcpctl_core::tool_timeout(&connection.server);
+        let timeout = catalog
+            .timeouts
+            .get(&server)
+            .copied()
+            .unwrap_or(mcpctl_core::DEFAULT_TOOL_TIMEOUT);
         let route = context.meta.get_progress_token().map(|token| {
             let id = self
                 .inner
@@ -525,6 +557,17 @@ impl Gateway {
             .filter_map(|c| Some((c.server.name().to_string(), c.client?)))
             .collect()
     }
+}
+
+/// What the gateway exposes, computed once after the backends settle and again after a
+/// backend says its tools changed.
+struct Catalog {
+    tools: Vec<Tool>,
+    names: NameMap,
+    /// By exposed name: the backend's tool as JSON and its approval decision.
+    decisions: BTreeMap<String, (Value, Decision)>,
+    /// The tool-call timeout of each server.
+    timeouts: BTreeMap<String, std::time::Duration>,
 }
 
 /// What the forwarding task sends to the client.
@@ -684,7 +727,8 @@ impl ServerHandler for Gateway {
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
         self.remember_client(&context.peer);
-        let (tools, _, _) = self.exposed_tools().await;
+        let catalog = self.catalog().await;
+        let tools = &catalog.tools;
         let (start, next) = page(
             request.as_ref().and_then(|r| r.cursor.as_deref()),
             tools.len(),

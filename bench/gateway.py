@@ -1,0 +1,170 @@
+#!/usr/bin/env python3
+"""Benchmark of the gateway, `mcpctl serve` (issue 9), over stdio pipes.
+
+1. tools/call overhead: the same `echo` call sent one at a time straight to
+   `mcpctl-test-server` and through `mcpctl serve` in front of it (`approval_mode = "approve"`, so
+   nothing asks). Reports the median and p99 of each and the ratio of medians (target <= 1.15x).
+2. tools/list over 20 backends of 50 tools each, once they are started: median and p99
+   (target < 5 ms).
+3. 1,000 concurrent tools/call (pipelined on one connection): wall time and answers received
+   (none may be lost).
+
+Usage: bench/gateway.py [--profile profiling|release|debug] [--calls 2000]
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+class Peer:
+    """A JSON-RPC client on a child's stdio."""
+
+    def __init__(self, argv, env=None, cwd=None):
+        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.DEVNULL, env=env, cwd=cwd)
+        self.next = 0
+
+    def send(self, message):
+        self.proc.stdin.write((json.dumps(message) + "\n").encode())
+        self.proc.stdin.flush()
+
+    def read(self):
+        line = self.proc.stdout.readline()
+        if not line:
+            sys.exit("the peer closed its stdout")
+        return json.loads(line)
+
+    def request(self, method, params):
+        self.next += 1
+        ident = self.next
+        self.send({"jsonrpc": "2.0", "id": ident, "method": method, "params": params})
+        while True:
+            message = self.read()
+            if message.get("id") == ident:
+                if "error" in message:
+                    sys.exit(f"{method}: {message['error']}")
+                return message["result"]
+
+    def initialize(self):
+        self.request("initialize", {"protocolVersion": "2025-06-18", "capabilities": {},
+                                    "clientInfo": {"name": "bench", "version": "1"}})
+        self.send({"jsonrpc": "2.0", "method": "notifications/initialized"})
+
+    def close(self):
+        self.proc.stdin.close()
+        self.proc.wait(timeout=10)
+
+
+def timed_calls(peer, name, n):
+    times = []
+    for i in range(n):
+        start = time.perf_counter()
+        result = peer.request("tools/call", {"name": name, "arguments": {"text": f"hi {i}"}})
+        times.append(time.perf_counter() - start)
+        if result.get("isError"):
+            sys.exit(f"{name}: {result}")
+    times.sort()
+    return times
+
+
+def ms(seconds):
+    return f"{seconds * 1000:.3f} ms"
+
+
+def p99(times):
+    return times[min(len(times) - 1, int(len(times) * 0.99))]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--profile", default="profiling")
+    parser.add_argument("--calls", type=int, default=2000)
+    args = parser.parse_args()
+    target = os.path.join(ROOT, "target", args.profile)
+    mcpctl = os.path.join(target, "mcpctl")
+    server = os.path.join(target, "mcpctl-test-server")
+    for binary in (mcpctl, server):
+        if not os.path.exists(binary):
+            sys.exit(f"{binary} is missing: cargo build --profile {args.profile} -p mcpctl-cli -p mcpctl-test-server")
+
+    with tempfile.TemporaryDirectory() as home:
+        env = dict(os.environ, MCPCTL_HOME=home, MCPCTL_SYSTEM_DIR=os.path.join(home, "sys"))
+        with open(os.path.join(home, "config.toml"), "w") as f:
+            f.write(f'[mcp_servers.t]\ncommand = "{server}"\n'
+                    '[mcp_servers.t.tools.echo]\napproval_mode = "approve"\n')
+        direct = Peer([server])
+        direct.initialize()
+        gateway = Peer([mcpctl, "serve", "--eager"], env=env, cwd=home)
+        gateway.initialize()
+        gateway.request("tools/list", {})
+        warm = max(50, args.calls // 10)
+        timed_calls(direct, "echo", warm)
+        timed_calls(gateway, "t__echo", warm)
+        # Alternate rounds so both see the same machine load.
+        d_times, g_times = [], []
+        for _ in range(4):
+            d_times += timed_calls(direct, "echo", args.calls // 4)
+            g_times += timed_calls(gateway, "t__echo", args.calls // 4)
+        d_times.sort()
+        g_times.sort()
+        d_med, g_med = statistics.median(d_times), statistics.median(g_times)
+        print(f"tools/call direct:  median {ms(d_med)}  p99 {ms(p99(d_times))}  ({len(d_times)} calls)")
+        print(f"tools/call gateway: median {ms(g_med)}  p99 {ms(p99(g_times))}")
+        print(f"ratio of medians: {g_med / d_med:.3f}x (target <= 1.15x)")
+
+        # 1,000 calls written at once on one connection: every answer must come back.
+        start = time.perf_counter()
+        first = gateway.next + 1
+        for i in range(1000):
+            gateway.next += 1
+            gateway.send({"jsonrpc": "2.0", "id": gateway.next, "method": "tools/call",
+                          "params": {"name": "t__echo", "arguments": {"text": str(i)}}})
+        seen = set()
+        while len(seen) < 1000:
+            message = gateway.read()
+            if isinstance(message.get("id"), int) and message["id"] >= first:
+                if "result" in message and not message["result"].get("isError"):
+                    seen.add(message["id"])
+                else:
+                    sys.exit(f"a concurrent call failed: {message}")
+        print(f"1,000 concurrent calls: {len(seen)} answered, none lost, in {ms(time.perf_counter() - start)}")
+        direct.close()
+        gateway.close()
+
+    with tempfile.TemporaryDirectory() as home:
+        env = dict(os.environ, MCPCTL_HOME=home, MCPCTL_SYSTEM_DIR=os.path.join(home, "sys"))
+        with open(os.path.join(home, "config.toml"), "w") as f:
+            for i in range(20):
+                f.write(f'[mcp_servers.s{i:02}]\ncommand = "{server}"\nargs = ["--tools", "50"]\n')
+        gateway = Peer([mcpctl, "serve", "--eager"], env=env, cwd=home)
+        gateway.initialize()
+        listed = gateway.request("tools/list", {})
+        count = len(listed["tools"])
+        while listed.get("nextCursor"):
+            listed = gateway.request("tools/list", {"cursor": listed["nextCursor"]})
+            count += len(listed["tools"])
+        times = []
+        for _ in range(200):
+            start = time.perf_counter()
+            cursor = None
+            while True:
+                listed = gateway.request("tools/list", {"cursor": cursor} if cursor else {})
+                cursor = listed.get("nextCursor")
+                if not cursor:
+                    break
+            times.append(time.perf_counter() - start)
+        times.sort()
+        print(f"tools/list, 20 servers x {count // 20} tools ({count} in all, every page): "
+              f"median {ms(statistics.median(times))}  p99 {ms(p99(times))} (target < 5 ms)")
+        gateway.close()
+
+
+if __name__ == "__main__":
+    main()
