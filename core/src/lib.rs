@@ -61,7 +61,7 @@ pub use input::{
 };
 pub use live::{
     AUTH_PROBE_DEADLINE, CachedToolList, CallRequest, CheckReport, LiveSession, ResourceListing,
-    ToolsReport, list_prompts, list_resources, read_resource,
+    ToolsReport, list_prompts, list_resources, read_resource, refused_tool_warnings,
 };
 pub use login::{
     BrowserMode, BrowserOutcome, ClientKind, LoginEvent, LoginEvents, LoginOptions, LoginOutcome,

@@ -92,6 +92,29 @@ pub struct ToolsReport {
     pub entries: Vec<ToolEntry>,
     /// Optional servers that failed or were cancelled, and why.
     pub failures: Vec<(String, NotReady)>,
+    /// What a server offered that was left out (tool names over MCP's 128 characters).
+    pub warnings: Vec<String>,
+}
+
+/// One warning per tool a server offered with a name longer than MCP allows; such tools are
+/// left out of every listing.
+pub fn refused_tool_warnings(connections: &[ServerConnection]) -> Vec<String> {
+    let mut out = Vec::new();
+    for connection in connections {
+        let Some(client) = &connection.client else {
+            continue;
+        };
+        for refused in client.refused_tools() {
+            out.push(format!(
+                "server '{}' offered a tool whose name is {} characters long ('{}…'); MCP allows at most {}, so it is left out",
+                connection.server.name(),
+                refused.chars,
+                refused.preview.escape_debug(),
+                mcpctl_rmcp_client::MAX_TOOL_NAME_CHARS,
+            ));
+        }
+    }
+    out
 }
 
 /// Servers started for one live command: a `list --check`, `tools`, `call`, ... in progress.
@@ -172,6 +195,7 @@ impl LiveSession<'_> {
         if let Some(name) = &self.only {
             let connection = self.manager.ready(name).await?;
             return Ok(ToolsReport {
+                warnings: refused_tool_warnings(std::slice::from_ref(&connection)),
                 entries: tool_entries(
                     std::slice::from_ref(&connection),
                     &ApprovalPolicy::of(self.workspace, None),
@@ -197,6 +221,7 @@ impl LiveSession<'_> {
             .filter(|c| matches!(c.state, ServerState::Ready))
             .collect();
         Ok(ToolsReport {
+            warnings: refused_tool_warnings(&ready),
             entries: tool_entries(&ready, &ApprovalPolicy::of(self.workspace, None)),
             failures,
         })

@@ -259,6 +259,9 @@ impl Gateway {
         if let Some(catalog) = lock(&self.inner.catalog).clone() {
             return catalog;
         }
+        for warning in mcpctl_core::refused_tool_warnings(&connections) {
+            log(&warning);
+        }
         let catalog = Arc::new(self.build_catalog(&connections));
         *lock(&self.inner.catalog) = Some(Arc::clone(&catalog));
         catalog

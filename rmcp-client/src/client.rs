@@ -41,6 +41,19 @@ pub struct McpClient {
     /// How a legacy SSE server's stream ended, for a legacy SSE server.
     sse: Option<Arc<SseState>>,
     tools_changed: ToolsChanged,
+    refused_tools: std::sync::Mutex<Vec<RefusedTool>>,
+}
+
+/// The longest tool name MCP allows, in characters.
+pub const MAX_TOOL_NAME_CHARS: usize = 128;
+
+/// A tool left out of a listing because its name is longer than [`MAX_TOOL_NAME_CHARS`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefusedTool {
+    /// The name's first characters.
+    pub preview: String,
+    /// Its length in characters.
+    pub chars: usize,
 }
 
 /// The parts of a stdio connection besides rmcp's service.
@@ -138,6 +151,7 @@ impl McpClient {
                     stdio: Some(stdio),
                     sse: None,
                     tools_changed,
+                    refused_tools: std::sync::Mutex::new(Vec::new()),
                 });
             }
             Ok(Err(error)) => match init_cause(error) {
@@ -215,6 +229,7 @@ impl McpClient {
                 stdio: None,
                 sse: None,
                 tools_changed,
+                refused_tools: std::sync::Mutex::new(Vec::new()),
             }),
             Ok(Err(error)) => Err(match init_cause(error) {
                 Ok(cause) => ClientError::Startup {
@@ -312,6 +327,7 @@ impl McpClient {
                 stdio: None,
                 sse: Some(state),
                 tools_changed,
+                refused_tools: std::sync::Mutex::new(Vec::new()),
             }),
             Ok(Ok((Err(error), state))) => Err(match init_cause(error) {
                 Ok(cause) => startup(cause),
@@ -363,6 +379,9 @@ impl McpClient {
 
     /// Every tool of the server, following `nextCursor` through all pages (at most
     /// [`MAX_PAGES`] pages and [`MAX_ITEMS`] tools).
+    ///
+    /// Tools whose names are longer than MCP's limit ([`MAX_TOOL_NAME_CHARS`]) are left out
+    /// and remembered: [`McpClient::refused_tools`] says which.
     pub async fn list_tools(&self) -> Result<Vec<Tool>, ClientError> {
         let peer = self.service.peer();
         let listed = pages::list_all(|params| async move {
@@ -370,7 +389,32 @@ impl McpClient {
                 .await
                 .map(|page| (page.tools, page.next_cursor))
         });
-        self.listing(Operation::ListTools, listed).await
+        let mut tools = self.listing(Operation::ListTools, listed).await?;
+        let mut refused = Vec::new();
+        tools.retain(|tool| {
+            let chars = tool.name.chars().count();
+            if chars <= MAX_TOOL_NAME_CHARS {
+                return true;
+            }
+            refused.push(RefusedTool {
+                preview: tool.name.chars().take(24).collect(),
+                chars,
+            });
+            false
+        });
+        *self
+            .refused_tools
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = refused;
+        Ok(tools)
+    }
+
+    /// The tools the last `tools/list` left out because their names were too long.
+    pub fn refused_tools(&self) -> Vec<RefusedTool> {
+        self.refused_tools
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 
     /// Every resource of the server (`resources/list`, all pages within the same bounds).

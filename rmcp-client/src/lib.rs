@@ -21,7 +21,7 @@ mod stdio;
 mod stdout;
 mod transport;
 
-pub use client::McpClient;
+pub use client::{MAX_TOOL_NAME_CHARS, McpClient, RefusedTool};
 pub use error::{BoxError, Cause, ClientError, Operation, StderrTail, TAIL_LINE_CHARS, TAIL_LINES};
 pub use escapees::TAG_VAR;
 pub use groups::kill_all_process_groups;

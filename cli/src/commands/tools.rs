@@ -46,6 +46,9 @@ pub fn run(workspace: &Workspace, args: &ToolsArgs) -> Result<ExitCode> {
         let _ = shown.await;
         let report = report?;
         report_failures(&report.failures);
+        for warning in &report.warnings {
+            crate::output::warn(warning);
+        }
         let mut entries = report.entries;
         if let Some(tool) = &args.tool {
             return one_tool(&entries, args, tool);

@@ -97,3 +97,39 @@ fn a_stuck_lock_holder_is_named_and_the_wait_ends() {
     // Once the holder is gone, the add goes through.
     t.run(&["add", "late", "--", "echo"]).ok();
 }
+
+/// Tool names longer than MCP's 128 characters are left out with a warning naming the server;
+/// a 128-character name is kept whole in `--json` and cut only in the table.
+#[test]
+fn over_long_tool_names_are_refused_with_a_warning() {
+    let t = TestHome::new();
+    t.write_config(&format!(
+        "[mcp_servers.h]\ncommand = {:?}\nargs = [\"--hostile\", \"long-tool-names\"]\n",
+        mcpctl_test_support::test_server_bin().display().to_string()
+    ));
+    let run = t.run(&["tools", "h", "--json"]).ok();
+    let names: Vec<String> = run.json()["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|tool| tool["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names, vec!["echo".to_string(), "m".repeat(128)]);
+    assert!(
+        run.stderr
+            .contains("server 'h' offered a tool whose name is 70000 characters long")
+            && run
+                .stderr
+                .contains("server 'h' offered a tool whose name is 129 characters long")
+            && run.stderr.contains("MCP allows at most 128"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.len() < 1_000,
+        "the warning must not print the whole name"
+    );
+    let table = t.run(&["tools", "h"]).ok();
+    assert!(table.stdout.contains("echo"), "{}", table.stdout);
+    assert!(!table.stdout.contains(&"x".repeat(200)), "{}", table.stdout);
+}

@@ -24,6 +24,8 @@ pub enum Mode {
     PingFlood,
     /// Every `tools/list` page has a `nextCursor`: the list never ends.
     EndlessPages,
+    /// `tools/list` offers, besides `echo`, tools named with 128, 129 and 70,000 characters.
+    LongToolNames,
     /// Answer `tools/call` with a line larger than 16 MiB.
     HugeAnswer,
     /// Answer `tools/call` with a result nested `--count` levels deep.
@@ -148,6 +150,14 @@ fn tools_page(mode: Mode, request: &Value) -> Value {
             "tools": [tool(format!("t{page}"))],
             "nextCursor": (page + 1).to_string(),
         });
+    }
+    if mode == Mode::LongToolNames {
+        return json!({ "tools": [
+            tool("echo".to_owned()),
+            tool("m".repeat(128)),
+            tool("n".repeat(129)),
+            tool("x".repeat(70_000)),
+        ]});
     }
     json!({ "tools": [tool("echo".to_owned())] })
 }
