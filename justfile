@@ -180,5 +180,19 @@ bench-hostile:
     bench/hostile.sh
 
 # The property tests (decoding and parsing) with many more cases than the normal test run.
+# cargo-fuzz targets of the same entry points (config, requirements, -c), SECS each; needs a
+# nightly toolchain and cargo-fuzz (`rustup toolchain install nightly`, `cargo install cargo-fuzz`).
+fuzz-nightly secs="60":
+    #!/usr/bin/env bash
+    set -euo pipefail
+    if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
+        echo "needs a nightly toolchain and cargo-fuzz: rustup toolchain install nightly && cargo install cargo-fuzz" >&2
+        exit 1
+    fi
+    cd fuzz
+    for target in config requirements override; do
+        cargo +nightly fuzz run "$target" -- -max_total_time={{ secs }}
+    done
+
 fuzz cases="20000":
     PROPTEST_CASES={{ cases }} cargo nextest run -p mcpctl-rmcp-client -p mcpctl-config -E 'test(the_reader_hands_on) | test(/^properties::/) | test(random_edits_touch_only_their_servers)'
