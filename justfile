@@ -195,4 +195,4 @@ fuzz-nightly secs="60":
     done
 
 fuzz cases="20000":
-    PROPTEST_CASES={{ cases }} cargo nextest run -p mcpctl-rmcp-client -p mcpctl-config -E 'test(the_reader_hands_on) | test(/^properties::/) | test(random_edits_touch_only_their_servers)'
+    PROPTEST_CASES={{ cases }} cargo nextest run -p mcpctl-rmcp-client -p mcpctl-config -p mcpctl-allowlist -p mcpctl-utils-cli -E 'test(the_reader_hands_on) | test(/properties::/) | test(random_edits_touch_only_their_servers)'

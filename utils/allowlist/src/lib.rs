@@ -10,6 +10,8 @@ mod error;
 mod identity;
 mod launch;
 mod parse;
+#[cfg(test)]
+mod properties;
 mod requirements;
 mod risky_env;
 mod url_rule;

@@ -346,3 +346,47 @@ mod tests {
         assert!(help.contains("taken as a plain string"), "{help}");
     }
 }
+
+#[cfg(test)]
+mod properties {
+    //! Property tests of `-c key=value` (issue 14 §2): any text parses or fails with a message
+    //! that names what was given; `just fuzz` runs more cases (`PROPTEST_CASES`).
+    use proptest::prelude::*;
+
+    fn cases() -> ProptestConfig {
+        ProptestConfig::with_cases(
+            std::env::var("PROPTEST_CASES")
+                .ok()
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(256),
+        )
+    }
+
+    proptest! {
+        #![proptest_config(cases())]
+
+        #[test]
+        fn any_text_parses_or_explains(raw in any::<String>()) {
+            if let Err(error) = super::parse_override(&raw) {
+                prop_assert!(!error.to_string().is_empty());
+            }
+        }
+
+        #[test]
+        fn override_shaped_text_parses_or_explains(
+            key in "[a-z_\\.\"]{0,20}",
+            value in prop_oneof![
+                Just("true".to_string()),
+                Just("1e300".to_string()),
+                Just("[\"a\"".to_string()),
+                Just("{ a = 1 }".to_string()),
+                "[ -~]{0,30}",
+            ],
+        ) {
+            let raw = format!("{key}={value}");
+            if let Err(error) = super::parse_override(&raw) {
+                prop_assert!(!error.to_string().is_empty());
+            }
+        }
+    }
+}
