@@ -152,12 +152,7 @@ impl Gateway {
         T: rmcp::transport::IntoTransport<RoleServer, E, A>,
         E: std::error::Error + Send + Sync + 'static,
     {
-        if let Some(queue) = lock(&self.inner.queue).take() {
-            tokio::spawn(forward_in_order(queue, Arc::clone(&self.inner.client)));
-        }
-        if self.inner.eager {
-            self.manager().await;
-        }
+        self.prepare().await;
         let running = self
             .clone()
             .serve(transport)
@@ -174,6 +169,16 @@ impl Gateway {
             manager.shutdown().await;
         }
         Ok(())
+    }
+
+    /// Starts the progress forwarder, and every backend with `--eager`.
+    pub(crate) async fn prepare(&self) {
+        if let Some(queue) = lock(&self.inner.queue).take() {
+            tokio::spawn(forward_in_order(queue, Arc::clone(&self.inner.client)));
+        }
+        if self.inner.eager {
+            self.manager().await;
+        }
     }
 
     /// The connection manager, started on first use.

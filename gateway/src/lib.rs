@@ -6,6 +6,7 @@
 
 mod audit;
 mod handler;
+mod http;
 mod names;
 mod preview;
 mod print_config;
@@ -16,6 +17,7 @@ use mcpctl_core::Workspace;
 use mcpctl_core::approval_types::Preset;
 
 pub use handler::Gateway;
+pub use http::HttpOptions;
 pub use print_config::{PrintTarget, print_config};
 
 /// How the gateway runs.
@@ -41,6 +43,9 @@ pub enum GatewayError {
     /// The MCP session with the client could not start.
     #[error("cannot start the MCP session with the client: {0}")]
     Session(String),
+    /// HTTP serving could not start.
+    #[error("{0}")]
+    Http(String),
     /// The audit log could not be opened.
     #[error("cannot open the audit log {}: {source}", path.display())]
     Audit {
@@ -59,4 +64,15 @@ pub async fn serve_stdio(
 ) -> Result<(), GatewayError> {
     let gateway = Gateway::new(workspace, options)?;
     gateway.run(rmcp::transport::stdio()).await
+}
+
+/// Serves MCP over streamable HTTP at `http://ADDR/mcp` until the process stops.
+pub async fn serve_http(
+    workspace: Workspace,
+    options: GatewayOptions,
+    http: HttpOptions,
+) -> Result<(), GatewayError> {
+    http.check()?;
+    let gateway = Gateway::new(workspace, options)?;
+    http::serve(gateway, http).await
 }

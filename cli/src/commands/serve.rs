@@ -22,6 +22,16 @@ pub struct ServeArgs {
     /// The approval preset for the whole gateway, over `approval_preset` in the config.
     #[arg(long, value_enum)]
     pub preset: Option<PresetArg>,
+    /// Serve streamable HTTP at http://HOST:PORT/mcp instead of stdio (HOST defaults to
+    /// 127.0.0.1; port 0 picks a free one, printed on stderr).
+    #[arg(long, value_name = "[HOST:]PORT")]
+    pub http: Option<String>,
+    /// Listen on this address instead of loopback (with --http); needs --token-env-var.
+    #[arg(long, value_name = "ADDR", requires = "http")]
+    pub bind: Option<std::net::IpAddr>,
+    /// The environment variable holding the bearer token every HTTP request must carry.
+    #[arg(long, value_name = "NAME", requires = "http")]
+    pub token_env_var: Option<String>,
     /// Print the snippet that adds this gateway to a client, and exit.
     #[arg(long, value_enum, value_name = "CLIENT")]
     pub print_config: Option<ClientArg>,
@@ -73,8 +83,61 @@ pub fn run(workspace: Workspace, args: ServeArgs) -> Result<ExitCode> {
         }),
         own_exe,
     };
+    let http = match &args.http {
+        None => None,
+        Some(text) => Some(http_options(
+            text,
+            args.bind,
+            args.token_env_var.as_deref(),
+        )?),
+    };
+    if let Some(http) = &http {
+        http.check()?;
+    }
     block_on(async move {
-        mcpctl_gateway::serve_stdio(workspace, options).await?;
+        match http {
+            Some(http) => mcpctl_gateway::serve_http(workspace, options, http).await?,
+            None => mcpctl_gateway::serve_stdio(workspace, options).await?,
+        }
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// `--http [HOST:]PORT`, `--bind` and `--token-env-var` as one address and token.
+fn http_options(
+    text: &str,
+    bind: Option<std::net::IpAddr>,
+    token_env_var: Option<&str>,
+) -> Result<mcpctl_gateway::HttpOptions> {
+    let usage = |why: String| crate::commands::UsageError(why);
+    let mut addr: std::net::SocketAddr = match text.parse::<u16>() {
+        Ok(port) => std::net::SocketAddr::from(([127, 0, 0, 1], port)),
+        Err(_) => text.parse().map_err(|_| {
+            usage(format!(
+                "--http '{text}': expected PORT or HOST:PORT, such as 8080 or 127.0.0.1:8080"
+            ))
+        })?,
+    };
+    if let Some(ip) = bind {
+        addr.set_ip(ip);
+    } else if !addr.ip().is_loopback() {
+        return Err(usage(format!(
+            "--http '{text}' is not a loopback address: say so with --bind {} (and a token with --token-env-var)",
+            addr.ip()
+        ))
+        .into());
+    }
+    let token = match token_env_var {
+        None => None,
+        Some(name) => match std::env::var(name) {
+            Ok(token) if !token.trim().is_empty() => Some(token),
+            _ => {
+                return Err(usage(format!(
+                    "--token-env-var {name}: the variable is not set or empty"
+                ))
+                .into());
+            }
+        },
+    };
+    Ok(mcpctl_gateway::HttpOptions { addr, token })
 }

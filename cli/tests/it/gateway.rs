@@ -436,3 +436,141 @@ impl RawClient {
         }
     }
 }
+
+/// `serve --http`: a running gateway on a free loopback port; stopped (killed) on drop.
+struct HttpGateway {
+    child: Child,
+    url: String,
+}
+
+impl HttpGateway {
+    fn start(back: &TestHome, extra: &[&str], env: &[(&str, &str)]) -> Self {
+        let mut cmd = back.mcpctl();
+        cmd.args(["serve", "--http", "127.0.0.1:0"])
+            .args(extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        for (key, value) in env {
+            cmd.env(key, value);
+        }
+        let mut child = cmd.spawn().unwrap();
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
+        let mut line = String::new();
+        let url = loop {
+            line.clear();
+            assert!(
+                stderr.read_line(&mut line).unwrap() > 0,
+                "the gateway exited"
+            );
+            if let Some(rest) = line.trim().strip_prefix("mcpctl serve: listening on ") {
+                break rest.to_string();
+            }
+        };
+        // Keep draining stderr so the gateway never blocks on it.
+        std::thread::spawn(move || {
+            let mut sink = String::new();
+            while stderr.read_line(&mut sink).unwrap_or(0) > 0 {
+                sink.clear();
+            }
+        });
+        Self { child, url }
+    }
+}
+
+impl Drop for HttpGateway {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A raw HTTP POST of an initialize request with the given extra headers; the status code.
+fn raw_post(url: &str, headers: &[(&str, &str)]) -> u16 {
+    let rest = url.strip_prefix("http://").unwrap();
+    let (authority, path) = rest.split_once('/').unwrap();
+    let mut stream = std::net::TcpStream::connect(authority).unwrap();
+    let body = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}"#;
+    let mut request = format!(
+        "POST /{path} HTTP/1.1\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: {}\r\nConnection: close\r\n",
+        body.len()
+    );
+    if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
+        request.push_str(&format!("Host: {authority}\r\n"));
+    }
+    for (key, value) in headers {
+        request.push_str(&format!("{key}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    request.push_str(body);
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut reader = BufReader::new(stream);
+    let mut status = String::new();
+    reader.read_line(&mut status).unwrap();
+    status.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+#[test]
+fn http_gateway_serves_a_client_and_refuses_strangers() {
+    let back = backend("[mcp_servers.t.tools.echo]\napproval_mode = \"approve\"\n");
+    let gw = HttpGateway::start(
+        &back,
+        &["--token-env-var", "GW_TOKEN"],
+        &[("GW_TOKEN", "tok-123456")],
+    );
+    // A second mcpctl with the token reaches the tools.
+    let f = TestHome::new();
+    f.write_config(&format!(
+        "[mcp_servers.gw]\nurl = {:?}\nbearer_token_env_var = \"GW_TOKEN\"\n",
+        gw.url
+    ));
+    let run = f
+        .cmd()
+        .args(["call", "gw", "t__echo", "text=over http"])
+        .env("GW_TOKEN", "tok-123456")
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&run.stdout), "over http\n");
+
+    assert_eq!(
+        raw_post(&gw.url, &[("Authorization", "Bearer tok-123456")]),
+        200
+    );
+    // No token, a wrong one: 401.
+    assert_eq!(raw_post(&gw.url, &[]), 401);
+    assert_eq!(
+        raw_post(&gw.url, &[("Authorization", "Bearer tok-123457")]),
+        401
+    );
+    // DNS rebinding: a foreign Host or Origin is refused even with the token.
+    let auth = ("Authorization", "Bearer tok-123456");
+    assert_eq!(raw_post(&gw.url, &[auth, ("Host", "evil.example")]), 403);
+    assert_eq!(
+        raw_post(&gw.url, &[auth, ("Origin", "http://evil.example")]),
+        403
+    );
+}
+
+#[test]
+fn http_off_loopback_needs_bind_and_a_token() {
+    let back = backend("");
+    let run = back.run(&["serve", "--http", "0.0.0.0:0"]).fails(2);
+    assert!(run.stderr.contains("--bind 0.0.0.0"), "{}", run.stderr);
+    let run = back
+        .run(&["serve", "--http", "0", "--bind", "0.0.0.0"])
+        .fails(1);
+    assert!(
+        run.stderr.contains("needs a bearer token"),
+        "{}",
+        run.stderr
+    );
+    let run = back
+        .run(&["serve", "--http", "0", "--token-env-var", "NOPE_UNSET"])
+        .fails(2);
+    assert!(run.stderr.contains("NOPE_UNSET"), "{}", run.stderr);
+}
