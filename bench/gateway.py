@@ -18,7 +18,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -141,6 +144,28 @@ def main():
     with tempfile.TemporaryDirectory() as home:
         env = dict(os.environ, MCPCTL_HOME=home, MCPCTL_SYSTEM_DIR=os.path.join(home, "sys"))
         with open(os.path.join(home, "config.toml"), "w") as f:
+            f.write(f'[mcp_servers.t]\ncommand = "{server}"\nargs = ["--slow-ms", "2"]\n'
+                    '[mcp_servers.t.tools.echo]\napproval_mode = "approve"\n'
+                    '[mcp_servers.t.tools.slow]\napproval_mode = "approve"\n')
+        # A tool that works for 2 ms: the gateway's share of a call that does something.
+        direct = Peer([server, "--slow-ms", "2"])
+        direct.initialize()
+        gateway = Peer([mcpctl, "serve", "--eager"], env=env, cwd=home)
+        gateway.initialize()
+        gateway.request("tools/list", {})
+        n = max(100, args.calls // 10)
+        d_times = timed_calls(direct, "slow", n)
+        g_times = timed_calls(gateway, "t__slow", n)
+        print(f"tools/call of a 2 ms tool: direct median {ms(statistics.median(d_times))}, "
+              f"gateway {ms(statistics.median(g_times))}, ratio "
+              f"{statistics.median(g_times) / statistics.median(d_times):.3f}x")
+        direct.close()
+        gateway.close()
+        http_concurrency(mcpctl, env, home)
+
+    with tempfile.TemporaryDirectory() as home:
+        env = dict(os.environ, MCPCTL_HOME=home, MCPCTL_SYSTEM_DIR=os.path.join(home, "sys"))
+        with open(os.path.join(home, "config.toml"), "w") as f:
             for i in range(20):
                 f.write(f'[mcp_servers.s{i:02}]\ncommand = "{server}"\nargs = ["--tools", "50"]\n')
         gateway = Peer([mcpctl, "serve", "--eager"], env=env, cwd=home)
@@ -164,6 +189,63 @@ def main():
         print(f"tools/list, 20 servers x {count // 20} tools ({count} in all, every page): "
               f"median {ms(statistics.median(times))}  p99 {ms(p99(times))} (target < 5 ms)")
         gateway.close()
+
+
+def http_concurrency(mcpctl, env, home):
+    """1,000 tools/call over HTTP from 50 threads, each with its own MCP session."""
+    proc = subprocess.Popen([mcpctl, "serve", "--eager", "--http", "127.0.0.1:0"],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, env=env, cwd=home)
+    url = None
+    for line in proc.stderr:
+        line = line.decode().strip()
+        if "listening on " in line:
+            url = line.split("listening on ", 1)[1]
+            break
+    threading.Thread(target=lambda: proc.stderr.read(), daemon=True).start()
+    headers = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream"}
+
+    def post(body, session=None):
+        h = dict(headers)
+        if session:
+            h["Mcp-Session-Id"] = session
+        req = urllib.request.Request(url, data=json.dumps(body).encode(), headers=h)
+        with urllib.request.urlopen(req, timeout=60) as response:
+            text = response.read().decode()
+            sid = response.headers.get("Mcp-Session-Id")
+        for chunk in text.splitlines():
+            if chunk.startswith("data:") and chunk[5:].strip():
+                message = json.loads(chunk[5:])
+                if "id" in message:
+                    return message, sid
+        return (json.loads(text) if text.strip() else {}), sid
+
+    def session():
+        _, sid = post({"jsonrpc": "2.0", "id": 0, "method": "initialize",
+                       "params": {"protocolVersion": "2025-06-18", "capabilities": {},
+                                  "clientInfo": {"name": "bench", "version": "1"}}})
+        post({"jsonrpc": "2.0", "method": "notifications/initialized"}, sid)
+        return sid
+
+    sessions = [session() for _ in range(50)]
+    lost = []
+
+    def call(i):
+        message, _ = post({"jsonrpc": "2.0", "id": i + 1, "method": "tools/call",
+                           "params": {"name": "t__echo", "arguments": {"text": str(i)}}},
+                          sessions[i % len(sessions)])
+        result = message.get("result", {})
+        if result.get("isError") or result.get("content", [{}])[0].get("text") != str(i):
+            lost.append(i)
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        list(pool.map(call, range(1000)))
+    took = time.perf_counter() - start
+    print(f"1,000 concurrent tools/call over HTTP (50 sessions): {1000 - len(lost)} answered "
+          f"correctly, {len(lost)} lost, in {ms(took)}")
+    proc.kill()
+    proc.wait()
 
 
 if __name__ == "__main__":
