@@ -455,6 +455,17 @@ fn no_browser_prints_the_url_and_takes_the_pasted_callback() {
     use std::io::Write as _;
     let mut stdin = child.stdin.take().unwrap();
     writeln!(stdin, "not a url").unwrap();
+    stdin.flush().unwrap();
+    // Wait for the complaint before pasting the real URL: both lines in one read could be
+    // taken together, and then the first would never be judged.
+    while !seen.contains("that is not the callback URL of this login") {
+        let mut line = String::new();
+        assert!(
+            std::io::BufRead::read_line(&mut stderr, &mut line).unwrap() > 0,
+            "{seen}"
+        );
+        seen.push_str(&line);
+    }
     writeln!(stdin, "{location}").unwrap();
     let mut rest = String::new();
     std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
