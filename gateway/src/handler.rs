@@ -58,6 +58,9 @@ struct Inner {
     /// Servers left out because they are this gateway again.
     loops: Vec<String>,
     eager: bool,
+    tool_search: bool,
+    /// `gateway_pinned_tools`: exposed names listed even in tool-search mode.
+    pinned: Vec<String>,
     manager: OnceCell<ConnectionManager>,
     /// The client, once it has initialized: for elicitation and list_changed.
     client: Arc<Mutex<Option<Peer<RoleServer>>>>,
@@ -125,6 +128,7 @@ impl Gateway {
         let audit = AuditLog::open(&workspace.paths().log_dir())?;
         let (forward, queue) = tokio::sync::mpsc::unbounded_channel();
         let policy = ApprovalPolicy::of(&workspace, options.preset);
+        let pinned = workspace.loaded().config.gateway_pinned_tools.clone();
         Ok(Self {
             inner: Arc::new(Inner {
                 workspace,
@@ -132,6 +136,8 @@ impl Gateway {
                 served,
                 loops,
                 eager: options.eager,
+                tool_search: options.tool_search,
+                pinned,
                 manager: OnceCell::new(),
                 client: Arc::new(Mutex::new(None)),
                 remembered: Mutex::new(BTreeSet::new()),
@@ -736,7 +742,21 @@ impl ServerHandler for Gateway {
     ) -> Result<ListToolsResult, ErrorData> {
         self.remember_client(&context.peer);
         let catalog = self.catalog().await;
-        let tools = &catalog.tools;
+        let searched;
+        let tools = if self.inner.tool_search {
+            let mut listed = crate::tool_search::meta_tools();
+            listed.extend(
+                catalog
+                    .tools
+                    .iter()
+                    .filter(|t| self.inner.pinned.iter().any(|p| p == t.name.as_ref()))
+                    .cloned(),
+            );
+            searched = listed;
+            &searched
+        } else {
+            &catalog.tools
+        };
         let (start, next) = page(
             request.as_ref().and_then(|r| r.cursor.as_deref()),
             tools.len(),
@@ -755,6 +775,9 @@ impl ServerHandler for Gateway {
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         self.remember_client(&context.peer);
+        if self.inner.tool_search {
+            return self.tool_search_call(request, &context).await;
+        }
         self.call(request, &context)
             .await
             .map(CallToolResponse::from)
@@ -927,6 +950,70 @@ impl ServerHandler for Gateway {
 }
 
 impl Gateway {
+    /// A call in tool-search mode: `search_tools`, `call_tool`, or a pinned tool.
+    async fn tool_search_call(
+        &self,
+        request: CallToolRequestParams,
+        context: &RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        let arguments = Value::Object(request.arguments.clone().unwrap_or_default());
+        if request.name == crate::tool_search::SEARCH {
+            let catalog = self.catalog().await;
+            let query = arguments
+                .get("query")
+                .and_then(Value::as_str)
+                .ok_or_else(|| {
+                    ErrorData::invalid_params("search_tools needs a `query` string", None)
+                })?;
+            let limit = arguments
+                .get("limit")
+                .and_then(Value::as_u64)
+                .and_then(|n| usize::try_from(n).ok());
+            let found: Vec<Value> = crate::tool_search::rank(&catalog.tools, query, limit)
+                .into_iter()
+                .map(|tool| {
+                    json!({
+                        "name": tool.name,
+                        "description": tool.description,
+                        "inputSchema": tool.input_schema,
+                    })
+                })
+                .collect();
+            let text = serde_json::to_string(&found).unwrap_or_default();
+            let result: CallToolResult = serde_json::from_value(json!({
+                "content": [{"type": "text", "text": text}],
+                "structuredContent": {"tools": found},
+            }))
+            .map_err(|err| ErrorData::internal_error(err.to_string(), None))?;
+            return Ok(CallToolResponse::from(result));
+        }
+        if request.name == crate::tool_search::CALL {
+            let name = arguments
+                .get("name")
+                .and_then(Value::as_str)
+                .ok_or_else(|| {
+                    ErrorData::invalid_params("call_tool needs the `name` of a tool", None)
+                })?;
+            let mut inner = CallToolRequestParams::new(name.to_string());
+            if let Some(Value::Object(args)) = arguments.get("arguments") {
+                inner = inner.with_arguments(args.clone());
+            }
+            return self.call(inner, context).await.map(CallToolResponse::from);
+        }
+        if !self.inner.pinned.iter().any(|p| p == request.name.as_ref()) {
+            return Err(ErrorData::invalid_params(
+                format!(
+                    "unknown tool '{}': in tool-search mode, find tools with search_tools and call them with call_tool",
+                    request.name
+                ),
+                None,
+            ));
+        }
+        self.call(request, context)
+            .await
+            .map(CallToolResponse::from)
+    }
+
     async fn prompts(&self) -> Vec<(String, Value)> {
         let mut out = Vec::new();
         for (server, client) in self.ready_clients().await {

@@ -10,6 +10,7 @@ mod http;
 mod names;
 mod preview;
 mod print_config;
+mod tool_search;
 
 use std::path::PathBuf;
 
@@ -29,6 +30,9 @@ pub struct GatewayOptions {
     pub eager: bool,
     /// `--preset`: the gateway-wide approval preset, over `approval_preset` in the config.
     pub preset: Option<Preset>,
+    /// `--tool-search`: list `search_tools` and `call_tool` (plus the pinned tools) instead of
+    /// every tool.
+    pub tool_search: bool,
     /// The gateway's own executable, so that a backend that is this gateway again is left out
     /// (no loops). Usually `std::env::current_exe()`.
     pub own_exe: Option<PathBuf>,

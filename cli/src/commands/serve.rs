@@ -19,6 +19,10 @@ pub struct ServeArgs {
     /// Start every server at once instead of at the first request that needs it.
     #[arg(long)]
     pub eager: bool,
+    /// List only `search_tools` and `call_tool` (and `gateway_pinned_tools`) instead of every
+    /// tool.
+    #[arg(long)]
+    pub tool_search: bool,
     /// The approval preset for the whole gateway, over `approval_preset` in the config.
     #[arg(long, value_enum)]
     pub preset: Option<PresetArg>,
@@ -75,6 +79,7 @@ pub fn run(workspace: Workspace, args: ServeArgs) -> Result<ExitCode> {
     let options = GatewayOptions {
         only: args.servers,
         eager: args.eager,
+        tool_search: args.tool_search,
         preset: args.preset.map(|p| match p {
             PresetArg::ReadOnly => Preset::ReadOnly,
             PresetArg::Ask => Preset::Ask,

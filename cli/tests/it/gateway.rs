@@ -574,3 +574,52 @@ fn http_off_loopback_needs_bind_and_a_token() {
         .fails(2);
     assert!(run.stderr.contains("NOPE_UNSET"), "{}", run.stderr);
 }
+
+#[test]
+fn tool_search_lists_two_tools_and_calls_through_them() {
+    let back = backend("[mcp_servers.t.tools.echo]\napproval_mode = \"approve\"\n");
+    let mut config = std::fs::read_to_string(back.config_path()).unwrap();
+    config.insert_str(0, "gateway_pinned_tools = [\"t__add\"]\n");
+    back.write_config(&config);
+    let f = front(&back, &["--tool-search"]);
+    let tools = f.run(&["tools", "gw", "--json"]).ok().json();
+    let names: Vec<&str> = tools["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec!["search_tools", "call_tool", "t__add"]);
+    let found = f
+        .run(&[
+            "call",
+            "gw",
+            "search_tools",
+            "query=text argument",
+            "--json",
+        ])
+        .ok()
+        .json();
+    let first = &found["structuredContent"]["tools"][0];
+    assert_eq!(first["name"], "t__echo", "{found}");
+    assert!(
+        first["inputSchema"]["properties"]["text"].is_object(),
+        "{found}"
+    );
+    // call_tool goes through the same approval: `echo` is approved in the config.
+    let run = f
+        .run(&[
+            "call",
+            "gw",
+            "call_tool",
+            "--args",
+            r#"{"name": "t__echo", "arguments": {"text": "found"}}"#,
+        ])
+        .ok();
+    assert_eq!(run.stdout, "found\n");
+    // Tools that are neither meta tools nor pinned cannot be called directly.
+    let run = f.run(&["call", "gw", "t__echo", "text=x"]).fails(1);
+    assert!(run.stderr.contains("t__echo"), "{}", run.stderr);
+    let log = audit(&back);
+    assert_eq!(log.last().unwrap()["tool"], "echo", "{log:?}");
+}

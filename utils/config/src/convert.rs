@@ -90,6 +90,8 @@ pub struct Config {
     pub skipped_servers: Vec<String>,
     /// `approval_preset` (mcpctl's key): the gateway-wide approval starting point.
     pub approval_preset: Option<Preset>,
+    /// `gateway_pinned_tools` (mcpctl's key): listed even under `serve --tool-search`.
+    pub gateway_pinned_tools: Vec<String>,
 }
 
 /// Converts merged layers into a [`Config`]; returns warnings for unknown and legacy keys.
@@ -104,6 +106,7 @@ pub fn build_config(stack: &LayerStack) -> Result<(Config, Vec<Warning>), Config
         mcp_oauth_callback_port: raw.mcp_oauth_callback_port,
         mcp_oauth_callback_url: raw.mcp_oauth_callback_url,
         approval_preset: raw.approval_preset,
+        gateway_pinned_tools: raw.gateway_pinned_tools.clone().unwrap_or_default(),
         ..Config::default()
     };
     if let Some(url) = raw.oauth_client_metadata_url {

@@ -51,6 +51,10 @@ pub(crate) struct RawConfig {
     /// `approval_mode`.
     #[serde(default, deserialize_with = "parsed")]
     pub(crate) approval_preset: Option<Preset>,
+    /// mcpctl's key: tools `mcpctl serve --tool-search` lists beside `search_tools` and
+    /// `call_tool`, by their gateway names (`<server>__<tool>`).
+    #[serde(default, deserialize_with = "strings")]
+    pub(crate) gateway_pinned_tools: Option<Vec<String>>,
     /// Deprecated: write `rmcp_client = true` under `[features]` instead.
     #[schemars(extend("deprecated" = true))]
     pub(crate) experimental_use_rmcp_client: Option<bool>,
