@@ -266,10 +266,11 @@ impl Gateway {
     /// read-only are left out.
     /// The current catalog (built on first use, and again after a backend's tools changed).
     async fn catalog(&self) -> Arc<Catalog> {
-        let connections = self.settled().await;
+        // A cached catalog means the backends have settled: calls skip the snapshot.
         if let Some(catalog) = lock(&self.inner.catalog).clone() {
             return catalog;
         }
+        let connections = self.settled().await;
         for warning in mcpctl_core::refused_tool_warnings(&connections) {
             log(&warning);
         }
@@ -369,7 +370,7 @@ impl Gateway {
                 client: &client_name,
                 server: &server,
                 tool: &tool,
-                decision: outcome_name(decision.outcome),
+                decision: decision.outcome.as_str(),
                 result,
                 decided_by,
                 mode: decision.mode.as_str(),
@@ -378,7 +379,7 @@ impl Gateway {
                 arguments_digest: &digest,
             });
         };
-        let settled_by = decided_by_name(&decision);
+        let settled_by = decision.decided_by.as_str();
         let mut answered_by = settled_by;
         if decision.outcome == Outcome::Ask {
             let key = (server.clone(), tool.clone());
@@ -571,6 +572,19 @@ impl Gateway {
             .filter_map(|c| Some((c.server.name().to_string(), c.client?)))
             .collect()
     }
+
+    /// The ready backends whose `initialize` answer declares what `offers` looks for.
+    async fn clients_offering(
+        &self,
+        offers: impl Fn(&ServerCapabilities) -> bool,
+    ) -> Vec<(String, Arc<mcpctl_core::client::McpClient>)> {
+        let mut clients = self.ready_clients().await;
+        clients.retain(|(_, c)| {
+            c.server_info()
+                .is_some_and(|info| offers(&info.capabilities))
+        });
+        clients
+    }
 }
 
 /// What the gateway exposes, computed once after the backends settle and again after a
@@ -632,27 +646,13 @@ fn cannot_ask_message(server: &str, tool: &str, decision: &Decision) -> String {
     format!(
         "The call of {tool} on {server} needs approval (mode `{}`, decided by {}), and this client cannot be asked (it does not support MCP elicitation). To allow it without asking, set `approval_mode = \"approve\"` under [mcp_servers.{server}.tools.{tool}] in the mcpctl config, or run the gateway with `--preset full-access`.",
         decision.mode.as_str(),
-        decided_by_name(decision)
+        decision.decided_by.as_str()
     )
 }
 
-fn outcome_name(outcome: Outcome) -> &'static str {
-    match outcome {
-        Outcome::Run => "run",
-        Outcome::Ask => "ask",
-        Outcome::Deny => "deny",
-    }
-}
-
-fn decided_by_name(decision: &Decision) -> &'static str {
-    use mcpctl_core::approval_types::DecidedBy;
-    match decision.decided_by {
-        DecidedBy::ToolMode => "tool_mode",
-        DecidedBy::ServerMode => "server_mode",
-        DecidedBy::Preset => "preset",
-        DecidedBy::Default => "default",
-        DecidedBy::AdminCap => "admin_cap",
-    }
+/// A protocol result built as JSON (the backends' items pass through as JSON).
+fn from_json<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, ErrorData> {
+    serde_json::from_value(value).map_err(|err| ErrorData::internal_error(err.to_string(), None))
 }
 
 fn error_result(text: String) -> CallToolResult {
@@ -795,13 +795,7 @@ impl ServerHandler for Gateway {
             "description": "Every server behind this gateway, its state and why it failed.",
             "mimeType": "application/json",
         })];
-        for (server, client) in self.ready_clients().await {
-            let offers = client
-                .server_info()
-                .is_some_and(|info| info.capabilities.resources.is_some());
-            if !offers {
-                continue;
-            }
+        for (server, client) in self.clients_offering(|caps| caps.resources.is_some()).await {
             match client.list_resources().await {
                 Ok(list) => {
                     let mut owners = lock(&self.inner.resource_owners);
@@ -813,8 +807,7 @@ impl ServerHandler for Gateway {
                 Err(error) => log(&format!("resources of '{server}': {error}")),
             }
         }
-        serde_json::from_value(json!({ "resources": resources }))
-            .map_err(|err| ErrorData::internal_error(err.to_string(), None))
+        from_json(json!({ "resources": resources }))
     }
 
     async fn list_resource_templates(
@@ -824,13 +817,7 @@ impl ServerHandler for Gateway {
     ) -> Result<ListResourceTemplatesResult, ErrorData> {
         self.remember_client(&context.peer);
         let mut templates = Vec::new();
-        for (server, client) in self.ready_clients().await {
-            let offers = client
-                .server_info()
-                .is_some_and(|info| info.capabilities.resources.is_some());
-            if !offers {
-                continue;
-            }
+        for (server, client) in self.clients_offering(|caps| caps.resources.is_some()).await {
             match client.list_resource_templates().await {
                 Ok(list) => templates.extend(
                     list.iter()
@@ -839,8 +826,7 @@ impl ServerHandler for Gateway {
                 Err(error) => log(&format!("resource templates of '{server}': {error}")),
             }
         }
-        serde_json::from_value(json!({ "resourceTemplates": templates }))
-            .map_err(|err| ErrorData::internal_error(err.to_string(), None))
+        from_json(json!({ "resourceTemplates": templates }))
     }
 
     async fn read_resource(
@@ -859,20 +845,13 @@ impl ServerHandler for Gateway {
             .map_err(|err| ErrorData::internal_error(err.to_string(), None))?;
             return Ok(ReadResourceResponse::from(result));
         }
-        let clients = self.ready_clients().await;
         let owner = lock(&self.inner.resource_owners).get(uri).cloned();
         // A URI not listed yet (a template's) goes to each server that offers resources until
         // one has it.
-        let candidates: Vec<&(String, Arc<mcpctl_core::client::McpClient>)> = match &owner {
-            Some(owner) => clients.iter().filter(|(s, _)| s == owner).collect(),
-            None => clients
-                .iter()
-                .filter(|(_, c)| {
-                    c.server_info()
-                        .is_some_and(|info| info.capabilities.resources.is_some())
-                })
-                .collect(),
-        };
+        let mut candidates = self.clients_offering(|caps| caps.resources.is_some()).await;
+        if let Some(owner) = &owner {
+            candidates.retain(|(s, _)| s == owner);
+        }
         let mut last = None;
         for (_, client) in candidates {
             match client.read_resource(uri).await {
@@ -893,12 +872,7 @@ impl ServerHandler for Gateway {
     ) -> Result<ListPromptsResult, ErrorData> {
         self.remember_client(&context.peer);
         let listed = self.prompts().await;
-        let names = NameMap::new(listed.iter().map(|(s, p)| {
-            (
-                s.as_str(),
-                p.get("name").and_then(Value::as_str).unwrap_or(""),
-            )
-        }));
+        let names = prompt_names(&listed);
         let prompts: Vec<Value> = listed
             .iter()
             .map(|(server, prompt)| {
@@ -908,8 +882,7 @@ impl ServerHandler for Gateway {
                 prompt
             })
             .collect();
-        serde_json::from_value(json!({ "prompts": prompts }))
-            .map_err(|err| ErrorData::internal_error(err.to_string(), None))
+        from_json(json!({ "prompts": prompts }))
     }
 
     async fn get_prompt(
@@ -919,12 +892,7 @@ impl ServerHandler for Gateway {
     ) -> Result<GetPromptResponse, ErrorData> {
         self.remember_client(&context.peer);
         let listed = self.prompts().await;
-        let names = NameMap::new(listed.iter().map(|(s, p)| {
-            (
-                s.as_str(),
-                p.get("name").and_then(Value::as_str).unwrap_or(""),
-            )
-        }));
+        let names = prompt_names(&listed);
         let Some((server, prompt)) = names.backend(&request.name).cloned() else {
             return Err(ErrorData::invalid_params(
                 format!(
@@ -947,6 +915,16 @@ impl ServerHandler for Gateway {
             .map(GetPromptResponse::from)
             .map_err(|error| ErrorData::internal_error(error.to_string(), None))
     }
+}
+
+/// Exposed names of listed prompts (`<server>__<prompt>`).
+fn prompt_names(listed: &[(String, Value)]) -> NameMap {
+    NameMap::new(listed.iter().map(|(server, prompt)| {
+        (
+            server.as_str(),
+            prompt.get("name").and_then(Value::as_str).unwrap_or(""),
+        )
+    }))
 }
 
 impl Gateway {
@@ -1016,13 +994,7 @@ impl Gateway {
 
     async fn prompts(&self) -> Vec<(String, Value)> {
         let mut out = Vec::new();
-        for (server, client) in self.ready_clients().await {
-            let offers = client
-                .server_info()
-                .is_some_and(|info| info.capabilities.prompts.is_some());
-            if !offers {
-                continue;
-            }
+        for (server, client) in self.clients_offering(|caps| caps.prompts.is_some()).await {
             match client.list_prompts().await {
                 Ok(list) => out.extend(list.iter().map(|p| {
                     (

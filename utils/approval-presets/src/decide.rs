@@ -30,6 +30,17 @@ pub enum Outcome {
     Deny,
 }
 
+impl Outcome {
+    /// `run`, `ask` or `deny`, as serialised.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Run => "run",
+            Outcome::Ask => "ask",
+            Outcome::Deny => "deny",
+        }
+    }
+}
+
 /// Which setting decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -44,6 +55,19 @@ pub enum DecidedBy {
     Default,
     /// The administrator's cap lowered a more permissive setting.
     AdminCap,
+}
+
+impl DecidedBy {
+    /// `tool_mode`, `server_mode`, `preset`, `default` or `admin_cap`, as serialised.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DecidedBy::ToolMode => "tool_mode",
+            DecidedBy::ServerMode => "server_mode",
+            DecidedBy::Preset => "preset",
+            DecidedBy::Default => "default",
+            DecidedBy::AdminCap => "admin_cap",
+        }
+    }
 }
 
 /// The decision for one call, and why.
@@ -121,6 +145,22 @@ pub fn decide(hints: &ToolHints, settings: &Settings) -> Decision {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_are_the_serialised_ones() {
+        for outcome in [Outcome::Run, Outcome::Ask, Outcome::Deny] {
+            assert_eq!(serde_json::to_value(outcome).unwrap(), outcome.as_str());
+        }
+        for by in [
+            DecidedBy::ToolMode,
+            DecidedBy::ServerMode,
+            DecidedBy::Preset,
+            DecidedBy::Default,
+            DecidedBy::AdminCap,
+        ] {
+            assert_eq!(serde_json::to_value(by).unwrap(), by.as_str());
+        }
+    }
 
     const TRI: [Option<bool>; 3] = [None, Some(false), Some(true)];
 
