@@ -43,12 +43,17 @@ const LAUNCH_KEYS: &[&str] = &["args", "args_prefix", "cwd", "allow_env"];
 const APPROVAL_MODES_EXPECTED: &str = "a non-empty array of approval modes, e.g. \
      `allowed_approval_modes = [\"prompt\", \"writes\"]` (modes: prompt, writes, auto, approve)";
 
-/// The administrator's cap on approval modes (`allowed_approval_modes = [...]` at the top
-/// level). `None` when the key is absent; anything malformed is an error (fail closed).
-pub(crate) fn parse_approval_cap(
+/// What a requirements file says about MCP: the allowlist entries and the approval cap.
+pub(crate) type ParsedRequirements = (
+    Option<Vec<AllowlistEntry>>,
+    Option<mcpctl_approval_presets::AdminCap>,
+);
+
+/// Parses `text` (the contents of `path`) once, for both its allowlist and its approval cap.
+pub(crate) fn parse_requirements(
     text: &str,
     path: &Path,
-) -> Result<Option<mcpctl_approval_presets::AdminCap>, AllowlistError> {
+) -> Result<ParsedRequirements, AllowlistError> {
     let document = Document::parse(text).map_err(|error| AllowlistError::Syntax {
         location: match error.span() {
             Some(span) => SourceLocation::at_offset(path, text, span.start),
@@ -57,7 +62,17 @@ pub(crate) fn parse_approval_cap(
         message: error.message().trim_end().to_owned(),
     })?;
     let cx = Context { text, path };
-    let Some((key, item)) = document.as_table().get_key_value("allowed_approval_modes") else {
+    let root = document.as_table();
+    Ok((parse_entries(&cx, root)?, parse_approval_cap(&cx, root)?))
+}
+
+/// The administrator's cap on approval modes (`allowed_approval_modes = [...]` at the top
+/// level). `None` when the key is absent; anything malformed is an error (fail closed).
+fn parse_approval_cap(
+    cx: &Context<'_>,
+    root: &toml_edit::Table,
+) -> Result<Option<mcpctl_approval_presets::AdminCap>, AllowlistError> {
+    let Some((key, item)) = root.get_key_value("allowed_approval_modes") else {
         return Ok(None);
     };
     let key_path = vec!["allowed_approval_modes".to_owned()];
@@ -100,22 +115,12 @@ pub(crate) fn parse_approval_cap(
     }
 }
 
-/// Parses `text` (the contents of `path`). Returns `None` when the file has neither
+/// The allowlist entries under `root`. Returns `None` when the file has neither
 /// `mcp_servers` nor `mcp_server_allowlist`, i.e. imposes no MCP constraint.
-pub(crate) fn parse_entries(
-    text: &str,
-    path: &Path,
+fn parse_entries(
+    cx: &Context<'_>,
+    root: &toml_edit::Table,
 ) -> Result<Option<Vec<AllowlistEntry>>, AllowlistError> {
-    let document = Document::parse(text).map_err(|error| AllowlistError::Syntax {
-        location: match error.span() {
-            Some(span) => SourceLocation::at_offset(path, text, span.start),
-            None => SourceLocation::file(path),
-        },
-        message: error.message().trim_end().to_owned(),
-    })?;
-    let cx = Context { text, path };
-    let root = document.as_table();
-
     let mut entries: Option<Vec<AllowlistEntry>> = None;
     for section in [
         AllowlistSection::McpServers,
@@ -130,17 +135,17 @@ pub(crate) fn parse_entries(
             AllowlistSection::McpServers => ENTRY_EXPECTED,
             AllowlistSection::McpServerAllowlist => LEGACY_EXPECTED,
         };
-        let servers = table_like(&cx, item, span.clone(), &key_path, expected)?;
+        let servers = table_like(cx, item, span.clone(), &key_path, expected)?;
         let list = entries.get_or_insert_with(Vec::new);
         for (name, entry_item) in servers.iter() {
             let entry_path = child(&key_path, name);
             let entry_span = span_of(servers.key(name), entry_item, span.clone());
             let identities = match section {
                 AllowlistSection::McpServers => {
-                    parse_entry(&cx, entry_item, entry_span, &entry_path)?
+                    parse_entry(cx, entry_item, entry_span, &entry_path)?
                 }
                 AllowlistSection::McpServerAllowlist => {
-                    parse_legacy_entry(&cx, entry_item, entry_span, &entry_path)?
+                    parse_legacy_entry(cx, entry_item, entry_span, &entry_path)?
                 }
             };
             list.push(AllowlistEntry::new(name.to_owned(), identities, section));

@@ -7,7 +7,7 @@ use crate::decision::{Decision, DenyReason};
 use crate::error::AllowlistError;
 use crate::identity::{IdentityFit, IdentityMatcher, ServerIdentity};
 use crate::launch::{LaunchProblem, is_relative_path_command};
-use crate::parse::parse_entries;
+use crate::parse::parse_requirements;
 
 /// The MCP part of an admin `requirements.toml`: which server names may run, and with which
 /// command or URL.
@@ -49,10 +49,11 @@ impl Requirements {
     /// `allowed_approval_modes = [...]` caps the approval modes of tool calls. Other keys (such
     /// as Codex's `allowed_approval_policies`) are ignored.
     pub fn parse(text: &str, path: &Path) -> Result<Self, AllowlistError> {
+        let (entries, approval_cap) = parse_requirements(text, path)?;
         Ok(Self {
             source: path.to_path_buf(),
-            entries: parse_entries(text, path)?,
-            approval_cap: crate::parse::parse_approval_cap(text, path)?,
+            entries,
+            approval_cap,
         })
     }
 
