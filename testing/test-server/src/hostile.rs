@@ -37,6 +37,12 @@ pub enum Mode {
     SetsidGrandchild,
 }
 
+/// The session id of a process, from `/proc/<pid>/stat` (Linux); `None` elsewhere.
+fn session_of(pid: u32) -> Option<u32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat.rsplit_once(") ")?.1.split(' ').nth(3)?.parse().ok()
+}
+
 static TOOLS_LISTS: AtomicUsize = AtomicUsize::new(0);
 
 /// Runs the hostile server on stdin/stdout until stdin ends.
@@ -59,7 +65,15 @@ pub fn run(mode: Mode, count: usize) -> anyhow::Result<()> {
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::null())
             .spawn()?;
-        eprintln!("grandchild={}", child.id());
+        // `setsid` calls setsid(2) and then runs `sleep`; print the pid only once the new
+        // session exists, so that a reader never sees the grandchild still in ours.
+        let pid = child.id();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while matches!(session_of(pid), Some(s) if s != pid) && std::time::Instant::now() < deadline
+        {
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        eprintln!("grandchild={pid}");
     }
     let stdin = std::io::stdin();
     let lines = stdin.lock().lines();
