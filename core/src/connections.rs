@@ -144,6 +144,34 @@ impl Shared {
 pub struct ConnectionManager {
     shared: Arc<Shared>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
+    /// How servers are connected (with the manager's own hooks), for [`Self::reconnect`].
+    options: ManagerOptions,
+    updates: mpsc::UnboundedSender<StartupUpdate>,
+    /// One reconnection at a time, and each server's restart history.
+    restarts: tokio::sync::Mutex<BTreeMap<String, Restarts>>,
+}
+
+/// The restarts of one server whose connection was lost.
+#[derive(Debug, Clone, Copy)]
+struct Restarts {
+    /// Restarts in a row (reset once a connection has lived [`RESTART_RESET`]).
+    count: u32,
+    /// When the last one happened.
+    at: Instant,
+}
+
+/// A connection that lived this long resets the restart count.
+pub const RESTART_RESET: Duration = Duration::from_secs(60);
+/// The longest wait between two restarts of one server.
+pub const RESTART_BACKOFF_MAX: Duration = Duration::from_secs(30);
+
+/// The wait before restart number `count + 1`: none for the first, then 1 s, 2 s, 4 s … up
+/// to [`RESTART_BACKOFF_MAX`].
+pub fn restart_backoff(count: u32) -> Duration {
+    if count == 0 {
+        return Duration::ZERO;
+    }
+    Duration::from_secs(1u64 << (count - 1).min(10)).min(RESTART_BACKOFF_MAX)
 }
 
 impl ConnectionManager {
@@ -211,7 +239,118 @@ impl ConnectionManager {
                 ))
             })
             .collect();
-        (Self { shared, tasks }, receiver)
+        (
+            Self {
+                shared,
+                tasks,
+                options,
+                updates,
+                restarts: tokio::sync::Mutex::new(BTreeMap::new()),
+            },
+            receiver,
+        )
+    }
+
+    /// The live client of `name`, connecting it again first when it was ready once and its
+    /// connection has since been lost (a stdio server that crashed, an HTTP session that
+    /// ended).
+    ///
+    /// Restarts back off: the first is immediate, each next one within [`RESTART_RESET`] of
+    /// the last waits [`restart_backoff`] longer; until then the error is
+    /// [`NotReady::BackingOff`], at once, so a caller never waits for it. Concurrent callers
+    /// share one restart. A failed restart leaves the server `failed` with its cause; the next
+    /// call past the backoff tries again.
+    pub async fn live_client(&self, name: &str) -> Result<Arc<McpClient>, CoreError> {
+        if let Some(client) = self.client(name)
+            && !client.is_closed()
+        {
+            return Ok(client);
+        }
+        let not_ready = |state| CoreError::ServerNotReady {
+            name: name.to_string(),
+            state,
+        };
+        let mut restarts = self.restarts.lock().await;
+        // Another caller may have restarted it while this one waited for the lock.
+        let (server, old) = {
+            let connections = self.shared.lock();
+            let Some(connection) = connections.get(name) else {
+                return Err(not_ready(NotReady::NotStarted));
+            };
+            match (&connection.state, &connection.client) {
+                (ServerState::Ready, Some(client)) if !client.is_closed() => {
+                    return Ok(Arc::clone(client));
+                }
+                // Only a server that was up once is restarted; a failed start stays failed.
+                (ServerState::Ready, _) => {}
+                (ServerState::Failed(_), None) if restarts.contains_key(name) => {}
+                (state, _) => {
+                    return Err(not_ready(state.not_ready().unwrap_or(NotReady::Closed)));
+                }
+            }
+            (connection.server.clone(), connection.client.clone())
+        };
+        let now = Instant::now();
+        let history = match restarts.get(name) {
+            Some(last) if now.duration_since(last.at) < RESTART_RESET => *last,
+            _ => Restarts { count: 0, at: now },
+        };
+        let wait = restart_backoff(history.count);
+        let due = history.at + wait;
+        if history.count > 0 && now < due {
+            return Err(not_ready(NotReady::BackingOff {
+                restarts: history.count,
+                retry_in: due - now,
+            }));
+        }
+        restarts.insert(
+            name.to_string(),
+            Restarts {
+                count: history.count + 1,
+                at: now,
+            },
+        );
+        self.set_state(name, ServerState::Starting, None, Vec::new());
+        // The old connection's process group goes first.
+        if let Some(old) = old
+            && let Ok(old) = Arc::try_unwrap(old)
+        {
+            old.shutdown().await;
+        }
+        match connect(&server, &self.options).await {
+            Ok((client, tools)) => {
+                let client = Arc::new(client);
+                self.set_state(name, ServerState::Ready, Some(Arc::clone(&client)), tools);
+                Ok(client)
+            }
+            Err(error) => {
+                let why = StartFailure::new(error);
+                self.set_state(name, ServerState::Failed(why.clone()), None, Vec::new());
+                Err(not_ready(NotReady::Failed(why)))
+            }
+        }
+    }
+
+    fn set_state(
+        &self,
+        name: &str,
+        state: ServerState,
+        client: Option<Arc<McpClient>>,
+        tools: Vec<Tool>,
+    ) {
+        let elapsed = self.shared.started.elapsed();
+        if let Some(connection) = self.shared.lock().get_mut(name) {
+            connection.state = state.clone();
+            connection.elapsed = elapsed;
+            connection.client = client;
+            connection.tools = tools;
+        }
+        self.shared.changed.send_modify(|n| *n += 1);
+        let _ = self.updates.send(StartupUpdate {
+            server: name.to_string(),
+            state,
+            elapsed,
+        });
     }
 
     /// A copy of every server's current state, sorted by name.
@@ -592,6 +731,13 @@ pub fn filtered_reason(server: &EffectiveServer, tool: &str) -> Option<String> {
 mod tests {
     use super::*;
     use mcpctl_config::{Layer, LayerSource, LayerStack, build_config};
+
+    #[test]
+    fn restarts_back_off_doubling_up_to_the_cap() {
+        let waits: Vec<u64> = (0..9).map(|n| restart_backoff(n).as_secs()).collect();
+        assert_eq!(waits, [0, 1, 2, 4, 8, 16, 30, 30, 30]);
+        assert_eq!(restart_backoff(u32::MAX), RESTART_BACKOFF_MAX);
+    }
 
     fn servers(tables: &[(&str, &[&str], &str)]) -> EffectiveServers {
         let bin = mcpctl_test_support::test_server_bin().display().to_string();

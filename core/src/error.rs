@@ -234,6 +234,13 @@ pub enum NotReady {
     Cancelled,
     /// It was ready, but its connection is closed.
     Closed,
+    /// Its connection was lost and it was restarted recently: the next restart waits.
+    BackingOff {
+        /// How many restarts in a row so far.
+        restarts: u32,
+        /// How long until the next attempt.
+        retry_in: std::time::Duration,
+    },
 }
 
 impl NotReady {
@@ -268,6 +275,12 @@ impl fmt::Display for NotReady {
                 f.write_str("was cancelled: a required server failed or mcpctl is stopping")
             }
             NotReady::Closed => f.write_str("is not connected: its connection was closed"),
+            NotReady::BackingOff { restarts, retry_in } => write!(
+                f,
+                "stopped again after {restarts} restart{}: the next restart is allowed in {:.1} s",
+                if *restarts == 1 { "" } else { "s" },
+                retry_in.as_secs_f64()
+            ),
         }
     }
 }

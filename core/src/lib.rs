@@ -43,7 +43,8 @@ pub use auth_status::{
 };
 pub use connections::{
     ConnectionManager, DEFAULT_STARTUP_TIMEOUT, DEFAULT_TOOL_TIMEOUT, ManagerOptions,
-    ServerConnection, ServerState, StartupUpdate, filtered_reason, tool_timeout,
+    RESTART_BACKOFF_MAX, RESTART_RESET, ServerConnection, ServerState, StartupUpdate,
+    filtered_reason, restart_backoff, tool_timeout,
 };
 pub use contents::{
     CallOutput, ContentItem, is_error_result, save_call_result, save_resource_contents,

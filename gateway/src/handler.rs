@@ -197,11 +197,25 @@ impl Gateway {
                     .inner
                     .workspace
                     .start_servers(Some(self.inner.served.clone()), hooks);
-                // Log each failure with its cause; the rest of the gateway keeps serving.
+                // Log each failure with its cause; the rest of the gateway keeps serving. A
+                // server that becomes ready after the catalog was built (a late start, a
+                // restart) changes the tools: drop the catalog and tell the client.
+                let catalog = Arc::clone(&self.inner.catalog);
+                let client = Arc::clone(&self.inner.client);
                 tokio::spawn(async move {
                     while let Some(update) = updates.recv().await {
-                        if let ServerState::Failed(why) = &update.state {
-                            log(&format!("'{}' failed to start: {why}", update.server));
+                        match &update.state {
+                            ServerState::Failed(why) => {
+                                log(&format!("'{}' failed to start: {why}", update.server));
+                            }
+                            ServerState::Ready => {
+                                let built = lock(&catalog).take().is_some();
+                                let peer = lock(&client).clone();
+                                if built && let Some(peer) = peer {
+                                    let _ = peer.notify_tool_list_changed().await;
+                                }
+                            }
+                            ServerState::Starting | ServerState::Cancelled => {}
                         }
                     }
                 });
@@ -419,11 +433,17 @@ impl Gateway {
                 }
             }
         }
-        let Some(client) = self.manager().await.client(&server) else {
-            record("failed", answered_by, true);
-            return Ok(error_result(format!(
-                "'{server}' is not connected (see the mcpctl://status resource)"
-            )));
+        // A backend whose connection was lost (a crashed stdio server) starts again here,
+        // with backoff.
+        let client = match self.manager().await.live_client(&server).await {
+            Ok(client) => client,
+            Err(error) => {
+                log(&error.to_string());
+                record("failed", answered_by, true);
+                return Ok(error_result(format!(
+                    "{error} (see the mcpctl://status resource)"
+                )));
+            }
         };
         let timeout = catalog
             .timeouts
@@ -441,7 +461,12 @@ impl Gateway {
                 .push((id, token));
             id
         });
-        let outcome = client.call_tool(&tool, arguments, timeout).await;
+        // The client's `notifications/cancelled` cancels `context.ct`: dropping the backend
+        // call then sends the backend its own `notifications/cancelled`.
+        let outcome = tokio::select! {
+            outcome = client.call_tool(&tool, arguments, timeout) => Some(outcome),
+            () = context.ct.cancelled() => None,
+        };
         if route.is_some() {
             // The backend connection may hand over progress sent just before the result after
             // the result itself: give it a moment (only calls that asked for progress pay),
@@ -457,6 +482,13 @@ impl Gateway {
         {
             calls.retain(|(call, _)| *call != id);
         }
+        let Some(outcome) = outcome else {
+            record("cancelled", answered_by, true);
+            return Err(ErrorData::internal_error(
+                format!("the call of {tool} on {server} was cancelled by the client"),
+                None,
+            ));
+        };
         match outcome {
             Ok(result) => {
                 let is_error = result.is_error == Some(true);

@@ -364,6 +364,13 @@ impl McpClient {
         self.service.peer_info().map(|info| (*info).clone())
     }
 
+    /// True once the connection has ended: the server exited or closed its pipes, or the
+    /// HTTP session was lost. A closed client answers every request with an error; connect
+    /// again to use the server.
+    pub fn is_closed(&self) -> bool {
+        self.service.is_closed() || self.service.peer().is_transport_closed()
+    }
+
     /// The process id of a stdio server (also its process group id).
     pub fn pid(&self) -> Option<u32> {
         self.stdio.as_ref().and_then(|s| s.group.pid())

@@ -623,3 +623,117 @@ fn tool_search_lists_two_tools_and_calls_through_them() {
     let log = audit(&back);
     assert_eq!(log.last().unwrap()["tool"], "echo", "{log:?}");
 }
+
+/// Lines of the test server's `--events` file.
+fn events(path: &Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+fn result_text(answer: &Value) -> String {
+    answer["result"]["content"][0]["text"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn a_crashed_backend_restarts_on_the_next_call_with_backoff() {
+    let t = TestHome::new();
+    let log = t.path().join("events.log");
+    let back = backend(&format!(
+        "args = [\"--crash-mid-call\", \"--events\", {:?}]\n",
+        log.display().to_string()
+    ));
+    let mut gw = RawClient::start(&back, &["--preset", "full-access"], false);
+    let starts = || {
+        events(&log)
+            .iter()
+            .filter(|l| l.starts_with("start "))
+            .count()
+    };
+
+    let answer = gw.call_tool("t__echo", json!({"text": "one"}));
+    assert_eq!(result_text(&answer), "one", "{answer}");
+    assert_eq!(starts(), 1);
+
+    // The backend dies mid-call: the call fails, the gateway keeps serving.
+    let answer = gw.call_tool("t__crash", json!({}));
+    assert_eq!(answer["result"]["isError"], true, "{answer}");
+    // The next call starts it again (the first restart does not wait).
+    let answer = gw.call_tool("t__echo", json!({"text": "two"}));
+    assert_eq!(result_text(&answer), "two", "{answer}");
+    assert_eq!(starts(), 2);
+
+    // A second crash right after: the next restart backs off (1 s) and says so at once.
+    let answer = gw.call_tool("t__crash", json!({}));
+    assert_eq!(answer["result"]["isError"], true, "{answer}");
+    let asked = Instant::now();
+    let answer = gw.call_tool("t__echo", json!({"text": "three"}));
+    assert!(asked.elapsed() < Duration::from_millis(900), "it waited");
+    assert_eq!(answer["result"]["isError"], true, "{answer}");
+    let text = result_text(&answer);
+    assert!(
+        text.contains(
+            "MCP server 't' stopped again after 1 restart: the next restart is allowed in"
+        ),
+        "{text}"
+    );
+    assert_eq!(starts(), 2, "no restart during the backoff");
+    std::thread::sleep(Duration::from_millis(1100));
+    let answer = gw.call_tool("t__echo", json!({"text": "four"}));
+    assert_eq!(result_text(&answer), "four", "{answer}");
+    assert_eq!(starts(), 3);
+    // Only the restarted backend runs, and it stops with the gateway.
+    let cwd = back.path().join("backend-cwd");
+    assert_eq!(processes_in(&cwd), 1);
+    gw.stop();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while processes_in(&cwd) > 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(processes_in(&cwd), 0, "a backend outlived the gateway");
+}
+
+#[test]
+fn a_cancelled_call_is_cancelled_at_the_backend() {
+    let t = TestHome::new();
+    let log = t.path().join("events.log");
+    let back = backend(&format!(
+        "args = [\"--slow-ms\", \"30000\", \"--events\", {:?}]\n",
+        log.display().to_string()
+    ));
+    let mut gw = RawClient::start(&back, &["--preset", "full-access"], false);
+    // Settle the backends first, so the call below goes straight to the backend.
+    let listed = gw.request("tools/list", json!({}));
+    assert!(listed["result"]["tools"].as_array().unwrap().len() > 3);
+    gw.send(&json!({"jsonrpc": "2.0", "id": 900, "method": "tools/call",
+        "params": {"name": "t__slow", "arguments": {}}}));
+    std::thread::sleep(Duration::from_millis(300));
+    gw.send(
+        &json!({"jsonrpc": "2.0", "method": "notifications/cancelled",
+        "params": {"requestId": 900, "reason": "the user pressed stop"}}),
+    );
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !events(&log).iter().any(|l| l == "cancelled slow") {
+        assert!(
+            Instant::now() < deadline,
+            "the backend never heard of the cancellation"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // The gateway keeps serving, and the audit log says the call was cancelled.
+    let answer = gw.call_tool("t__echo", json!({"text": "after"}));
+    assert_eq!(result_text(&answer), "after", "{answer}");
+    gw.stop();
+    let records = audit(&back);
+    assert!(
+        records
+            .iter()
+            .any(|r| r["tool"] == "slow" && r["result"] == "cancelled"),
+        "{records:?}"
+    );
+}

@@ -40,6 +40,10 @@ pub struct Args {
     /// Add a tool `crash` that exits the process in the middle of the call.
     #[arg(long)]
     pub crash_mid_call: bool,
+    /// Append one line per event to this file: `start PID` at start, `cancelled slow` when a
+    /// call of `slow` is cancelled (tests read it to prove what reached the server).
+    #[arg(long, value_name = "FILE")]
+    pub events: Option<std::path::PathBuf>,
     /// How long the tool `slow` sleeps (it stops early when the call is cancelled).
     #[arg(long, value_name = "N", default_value_t = 5_000)]
     pub slow_ms: u64,
@@ -64,4 +68,22 @@ pub struct Args {
     /// Add a tool `mrtr` that answers `input_required` first and the result on the retry.
     #[arg(long)]
     pub mrtr: bool,
+}
+
+impl Args {
+    /// Appends `line` to the `--events` file, if one was given (best effort: a test that
+    /// needs the line fails on its absence).
+    // A test fixture's event log, not a user's file: the private-file rules don't apply.
+    #[allow(clippy::disallowed_methods)]
+    pub fn event(&self, line: &str) {
+        use std::io::Write as _;
+        if let Some(path) = &self.events
+            && let Ok(mut file) = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+        {
+            let _ = writeln!(file, "{line}");
+        }
+    }
 }

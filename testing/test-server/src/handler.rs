@@ -156,6 +156,7 @@ impl TestServer {
                     }
                     () = ctx.ct.cancelled() => {
                         eprintln!("mcpctl-test-server: slow: cancelled by the client");
+                        self.args.event("cancelled slow");
                         Err(ErrorData::internal_error("cancelled", None))
                     }
                 }

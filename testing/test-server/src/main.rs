@@ -21,6 +21,7 @@ use crate::handler::TestServer;
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     eprintln!("mcpctl-test-server: starting (pid {})", std::process::id());
+    args.event(&format!("start {}", std::process::id()));
     if args.crash_on_start {
         eprintln!("mcpctl-test-server: crashing on start as asked (--crash-on-start)");
         std::process::exit(3);
