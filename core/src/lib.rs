@@ -110,8 +110,8 @@ pub mod approval_types {
 pub mod client {
     pub use mcpctl_rmcp_client::{
         BoxFuture, ClientHooks, DeclineElicitation, DefaultsElicitation, ElicitRequestParams,
-        ElicitResult, ElicitationAction, ElicitationHandler, McpClient, ProgressHook,
-        ProgressNotificationParam, kill_all_process_groups,
+        ElicitResult, ElicitationAction, ElicitationHandler, McpClient, NoticeHook, ProgressHook,
+        ProgressNotificationParam, ServerNotice, kill_all_process_groups,
     };
 }
 

@@ -8,15 +8,18 @@ use std::time::Instant;
 use mcpctl_core::approval_types::{ApprovalMode, Decision, Outcome};
 use mcpctl_core::client::{
     BoxFuture, ClientHooks, ElicitRequestParams, ElicitResult, ElicitationAction,
-    ElicitationHandler,
+    ElicitationHandler, ServerNotice,
 };
 use mcpctl_core::{ApprovalPolicy, ConnectionManager, ServerConnection, ServerState, Workspace};
+#[allow(deprecated)] // Logging (SEP-2577): still in every protocol version the gateway serves.
+use rmcp::model::SetLevelRequestParams;
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, GetPromptRequestParams,
-    GetPromptResponse, Implementation, ListPromptsResult, ListResourceTemplatesResult,
-    ListResourcesResult, ListToolsResult, PaginatedRequestParams, ProgressNotificationParam,
-    ProgressToken, ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult,
-    ServerCapabilities, ServerConfig, Tool,
+    CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestParams, CompleteResult,
+    GetPromptRequestParams, GetPromptResponse, Implementation, ListPromptsResult,
+    ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, PaginatedRequestParams,
+    ProgressNotificationParam, ProgressToken, ReadResourceRequestParams, ReadResourceResponse,
+    ReadResourceResult, Reference, ServerCapabilities, ServerConfig, SubscribeRequestParams, Tool,
+    UnsubscribeRequestParams,
 };
 use rmcp::service::{Peer, RequestContext};
 use rmcp::{ErrorData, RoleServer, ServerHandler, ServiceExt};
@@ -76,6 +79,8 @@ struct Inner {
     queue: Mutex<Option<tokio::sync::mpsc::UnboundedReceiver<Forwarded>>>,
     /// The owner of every resource URI listed so far.
     resource_owners: Mutex<BTreeMap<String, String>>,
+    /// The client's resource subscriptions: URI → the backend that has it.
+    subscriptions: Mutex<BTreeMap<String, String>>,
     audit: AuditLog,
 }
 
@@ -147,6 +152,7 @@ impl Gateway {
                 queue: Mutex::new(Some(queue)),
                 catalog: Arc::new(Mutex::new(None)),
                 resource_owners: Mutex::new(BTreeMap::new()),
+                subscriptions: Mutex::new(BTreeMap::new()),
                 audit,
             }),
         })
@@ -229,6 +235,7 @@ impl Gateway {
         let listed = Arc::clone(&self.inner.client);
         let routes = Arc::clone(&self.inner.progress_routes);
         let forward = self.inner.forward.clone();
+        let notices = self.inner.forward.clone();
         let catalog = Arc::clone(&self.inner.catalog);
         ClientHooks {
             // A backend's progress goes to the client under the token of the client's call.
@@ -248,6 +255,9 @@ impl Gateway {
                 },
             )),
             elicitation: Some(Arc::new(ForwardElicitation { client })),
+            notices: Some(Arc::new(move |server: &str, notice: ServerNotice| {
+                let _ = notices.send(Forwarded::Notice(server.to_string(), notice));
+            })),
             // The manager stores the new list right after this hook returns: the catalog is
             // dropped and the client told on a task that runs after that.
             tools_listed: Some(Arc::new(move |_server: &str, _tools: Vec<Tool>| {
@@ -633,6 +643,8 @@ struct Catalog {
 /// What the forwarding task sends to the client.
 enum Forwarded {
     Progress(ProgressNotificationParam),
+    /// A backend's log message, resource update or list change.
+    Notice(String, ServerNotice),
     /// Answered once everything queued before it has been sent.
     Flush(tokio::sync::oneshot::Sender<()>),
 }
@@ -649,11 +661,35 @@ async fn forward_in_order(
                     let _ = peer.notify_progress(note).await;
                 }
             }
+            Forwarded::Notice(server, notice) => {
+                let peer = lock(&client).clone();
+                if let Some(peer) = peer {
+                    send_notice(&peer, &server, notice).await;
+                }
+            }
             Forwarded::Flush(done) => {
                 let _ = done.send(());
             }
         }
     }
+}
+
+/// Passes a backend's notification on to the client. A log message names its server as the
+/// logger (`<server>` or `<server>/<logger>`).
+#[allow(deprecated)] // Logging (SEP-2577): still in every protocol version the gateway serves.
+async fn send_notice(peer: &Peer<RoleServer>, server: &str, notice: ServerNotice) {
+    let _ = match notice {
+        ServerNotice::Log(mut message) => {
+            message.logger = Some(match message.logger.take() {
+                Some(logger) => format!("{server}/{logger}"),
+                None => server.to_string(),
+            });
+            peer.notify_logging_message(message).await
+        }
+        ServerNotice::ResourceUpdated(update) => peer.notify_resource_updated(update).await,
+        ServerNotice::ResourcesChanged => peer.notify_resource_list_changed().await,
+        ServerNotice::PromptsChanged => peer.notify_prompt_list_changed().await,
+    };
 }
 
 enum Answer {
@@ -752,13 +788,19 @@ impl ElicitationHandler for ForwardElicitation {
 }
 
 impl ServerHandler for Gateway {
+    #[allow(deprecated)] // Logging (SEP-2577): still in every protocol version the gateway serves.
     fn get_info(&self) -> ServerConfig {
         ServerConfig::new(
             ServerCapabilities::builder()
                 .enable_tools()
                 .enable_tool_list_changed()
                 .enable_resources()
+                .enable_resources_subscribe()
+                .enable_resources_list_changed()
                 .enable_prompts()
+                .enable_prompts_list_changed()
+                .enable_logging()
+                .enable_completions()
                 .build(),
         )
         .with_server_info(Implementation::new("mcpctl-gateway", env!("CARGO_PKG_VERSION")))
@@ -895,6 +937,109 @@ impl ServerHandler for Gateway {
             last.unwrap_or_else(|| format!("no server behind the gateway has resource '{uri}'")),
             None,
         ))
+    }
+
+    #[allow(deprecated)] // Logging (SEP-2577): still in every protocol version the gateway serves.
+    async fn set_level(
+        &self,
+        request: SetLevelRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        self.remember_client(&context.peer);
+        for (server, client) in self.clients_offering(|caps| caps.logging.is_some()).await {
+            if let Err(error) = client.set_log_level(request.level).await {
+                log(&format!("logging/setLevel on '{server}': {error}"));
+            }
+        }
+        Ok(())
+    }
+
+    async fn complete(
+        &self,
+        mut request: CompleteRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CompleteResult, ErrorData> {
+        self.remember_client(&context.peer);
+        let mut candidates = self
+            .clients_offering(|caps| caps.completions.is_some())
+            .await;
+        // A prompt's exposed name says its server, and the backend gets its own name. A
+        // resource template is asked of each server that completes, until one answers.
+        if let Reference::Prompt(prompt) = &mut request.r#ref {
+            let listed = self.prompts().await;
+            let Some((server, name)) = prompt_names(&listed).backend(&prompt.name).cloned() else {
+                return Err(ErrorData::invalid_params(
+                    format!("unknown prompt '{}'", prompt.name),
+                    None,
+                ));
+            };
+            prompt.name = name;
+            candidates.retain(|(s, _)| *s == server);
+        }
+        for (server, client) in candidates {
+            match client.complete(request.clone()).await {
+                Ok(result) if !result.completion.values.is_empty() => return Ok(result),
+                Ok(_) => {}
+                Err(error) => log(&format!("completion/complete on '{server}': {error}")),
+            }
+        }
+        Ok(CompleteResult::default())
+    }
+
+    async fn subscribe(
+        &self,
+        request: SubscribeRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        self.remember_client(&context.peer);
+        let uri = request.uri.as_str();
+        let owner = lock(&self.inner.resource_owners).get(uri).cloned();
+        let mut candidates = self
+            .clients_offering(|caps| {
+                caps.resources
+                    .as_ref()
+                    .is_some_and(|r| r.subscribe == Some(true))
+            })
+            .await;
+        if let Some(owner) = &owner {
+            candidates.retain(|(s, _)| s == owner);
+        }
+        let mut last = None;
+        for (server, client) in candidates {
+            match client.subscribe(uri).await {
+                Ok(()) => {
+                    lock(&self.inner.subscriptions).insert(uri.to_string(), server);
+                    return Ok(());
+                }
+                Err(error) => last = Some(error.to_string()),
+            }
+        }
+        Err(ErrorData::invalid_params(
+            last.unwrap_or_else(|| {
+                format!("no server behind the gateway can subscribe to '{uri}'")
+            }),
+            None,
+        ))
+    }
+
+    async fn unsubscribe(
+        &self,
+        request: UnsubscribeRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        self.remember_client(&context.peer);
+        let uri = request.uri.as_str();
+        let Some(server) = lock(&self.inner.subscriptions).remove(uri) else {
+            // Nothing to undo: unsubscribing twice is not an error.
+            return Ok(());
+        };
+        let client = self.manager().await.client(&server);
+        if let Some(client) = client
+            && let Err(error) = client.unsubscribe(uri).await
+        {
+            return Err(ErrorData::internal_error(error.to_string(), None));
+        }
+        Ok(())
     }
 
     async fn list_prompts(

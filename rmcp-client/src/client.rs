@@ -6,10 +6,14 @@ use std::time::Duration;
 
 use rmcp::ServiceExt;
 use rmcp::model::{
-    CallToolRequestParams, CallToolResult, GetPromptRequestParams, GetPromptResult, Prompt,
-    ReadResourceRequestParams, ReadResourceResult, Resource, ResourceTemplate, ServerPeerInfo,
-    Tool,
+    CallToolRequestParams, CallToolResult, CompleteRequestParams, CompleteResult,
+    GetPromptRequestParams, GetPromptResult, Prompt, ReadResourceRequestParams, ReadResourceResult,
+    Resource, ResourceTemplate, ServerPeerInfo, SubscribeRequestParams, Tool,
+    UnsubscribeRequestParams,
 };
+// Logging is deprecated in rmcp (SEP-2577) but is part of every protocol version mcpctl speaks.
+#[allow(deprecated)]
+use rmcp::model::{LoggingLevel, SetLevelRequestParams};
 use rmcp::service::{ClientInitializeError, RoleClient, RunningService, ServiceError};
 use rmcp::transport::streamable_http_client::StreamableHttpError;
 
@@ -540,6 +544,49 @@ impl McpClient {
                 stderr: StderrTail::default(),
             }),
         }
+    }
+
+    /// `logging/setLevel`: the least severe log level the server should send.
+    #[allow(deprecated)] // Still the method up to protocol 2025-11-25, which mcpctl speaks.
+    pub async fn set_log_level(&self, level: LoggingLevel) -> Result<(), ClientError> {
+        self.request(
+            Operation::Method("logging/setLevel"),
+            self.service.set_level(SetLevelRequestParams::new(level)),
+        )
+        .await
+    }
+
+    /// `completion/complete`: suggestions for a prompt's or a resource template's argument.
+    pub async fn complete(
+        &self,
+        params: CompleteRequestParams,
+    ) -> Result<CompleteResult, ClientError> {
+        self.request(
+            Operation::Method("completion/complete"),
+            self.service.complete(params),
+        )
+        .await
+    }
+
+    /// `resources/subscribe`: ask for `notifications/resources/updated` about `uri` (they
+    /// reach [`ClientHooks::notices`]).
+    #[allow(deprecated)] // Still the method up to protocol 2025-11-25, which mcpctl speaks.
+    pub async fn subscribe(&self, uri: &str) -> Result<(), ClientError> {
+        self.request(
+            Operation::Method("resources/subscribe"),
+            self.service.subscribe(SubscribeRequestParams::new(uri)),
+        )
+        .await
+    }
+
+    /// `resources/unsubscribe`.
+    #[allow(deprecated)] // Still the method up to protocol 2025-11-25, which mcpctl speaks.
+    pub async fn unsubscribe(&self, uri: &str) -> Result<(), ClientError> {
+        self.request(
+            Operation::Method("resources/unsubscribe"),
+            self.service.unsubscribe(UnsubscribeRequestParams::new(uri)),
+        )
+        .await
     }
 
     /// Sends `ping` and waits for the answer.

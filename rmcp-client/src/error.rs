@@ -65,6 +65,9 @@ pub enum Operation {
     },
     /// `ping`.
     Ping,
+    /// Another request, by its method name (`logging/setLevel`, `completion/complete`,
+    /// `resources/subscribe` …).
+    Method(&'static str),
 }
 
 impl Operation {
@@ -90,6 +93,7 @@ impl fmt::Display for Operation {
             Operation::ListPrompts => f.write_str("prompts/list"),
             Operation::GetPrompt { prompt } => write!(f, "prompts/get `{prompt}`"),
             Operation::Ping => f.write_str("ping"),
+            Operation::Method(method) => f.write_str(method),
         }
     }
 }

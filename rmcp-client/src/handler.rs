@@ -12,7 +12,7 @@ use rmcp::model::{
 };
 use rmcp::service::{NotificationContext, Peer, RequestContext, RoleClient};
 
-use crate::hooks::{ClientHooks, ToolsListedHook};
+use crate::hooks::{ClientHooks, ServerNotice, ToolsListedHook};
 use crate::pages;
 
 /// Counts the `notifications/tools/list_changed` a server sent; shared with [`crate::McpClient`].
@@ -102,6 +102,12 @@ impl Handler {
     pub fn tools_changed(&self) -> ToolsChanged {
         self.tools_changed.clone()
     }
+
+    fn notice(&self, notice: ServerNotice) {
+        if let Some(hook) = &self.hooks.notices {
+            hook(&self.server, notice);
+        }
+    }
 }
 
 /// What mcpctl says about itself in `initialize`, the same for every connection whatever its
@@ -150,6 +156,31 @@ impl ClientHandler for Handler {
         if let Some(progress) = &self.hooks.progress {
             progress(&self.server, &params);
         }
+    }
+
+    #[allow(deprecated)] // Logging (SEP-2577): still in every protocol version mcpctl speaks.
+    async fn on_logging_message(
+        &self,
+        params: rmcp::model::LoggingMessageNotificationParam,
+        _context: NotificationContext<RoleClient>,
+    ) {
+        self.notice(ServerNotice::Log(params));
+    }
+
+    async fn on_resource_updated(
+        &self,
+        params: rmcp::model::ResourceUpdatedNotificationParam,
+        _context: NotificationContext<RoleClient>,
+    ) {
+        self.notice(ServerNotice::ResourceUpdated(params));
+    }
+
+    async fn on_resource_list_changed(&self, _context: NotificationContext<RoleClient>) {
+        self.notice(ServerNotice::ResourcesChanged);
+    }
+
+    async fn on_prompt_list_changed(&self, _context: NotificationContext<RoleClient>) {
+        self.notice(ServerNotice::PromptsChanged);
     }
 
     async fn on_tool_list_changed(&self, context: NotificationContext<RoleClient>) {

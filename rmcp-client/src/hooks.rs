@@ -32,6 +32,25 @@ pub type ToolsChangedHook = Arc<dyn Fn(&str) + Send + Sync>;
 /// server's name and the whole new list.
 pub type ToolsListedHook = Arc<dyn Fn(&str, Vec<rmcp::model::Tool>) + Send + Sync>;
 
+/// A notification a server sends that a front end may pass on (the gateway does, to its own
+/// client).
+// Logging is deprecated in rmcp (SEP-2577) but is part of every protocol version mcpctl speaks.
+#[allow(deprecated)]
+#[derive(Debug, Clone)]
+pub enum ServerNotice {
+    /// `notifications/message`: a log message.
+    Log(rmcp::model::LoggingMessageNotificationParam),
+    /// `notifications/resources/updated`: a subscribed resource changed.
+    ResourceUpdated(rmcp::model::ResourceUpdatedNotificationParam),
+    /// `notifications/resources/list_changed`.
+    ResourcesChanged,
+    /// `notifications/prompts/list_changed`.
+    PromptsChanged,
+}
+
+/// Hears the notifications of [`ServerNotice`]: called with the server's name.
+pub type NoticeHook = Arc<dyn Fn(&str, ServerNotice) + Send + Sync>;
+
 /// Optional callbacks for one connection. The default has none: elicitation requests are
 /// declined, and notifications are only counted ([`crate::McpClient::tools_changed_count`]).
 /// The capabilities the client declares do not depend on them.
@@ -51,6 +70,8 @@ pub struct ClientHooks {
     /// flight and one more waits: a flood costs a couple of listings, not one each. A listing
     /// that fails is not reported (the previous list stands).
     pub tools_listed: Option<ToolsListedHook>,
+    /// Called for log messages, resource updates and resource or prompt list changes.
+    pub notices: Option<NoticeHook>,
 }
 
 impl std::fmt::Debug for ClientHooks {
@@ -60,6 +81,7 @@ impl std::fmt::Debug for ClientHooks {
             .field("progress", &self.progress.is_some())
             .field("tools_changed", &self.tools_changed.is_some())
             .field("tools_listed", &self.tools_listed.is_some())
+            .field("notices", &self.notices.is_some())
             .finish()
     }
 }

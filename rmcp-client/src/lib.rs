@@ -27,8 +27,9 @@ pub use escapees::TAG_VAR;
 pub use groups::kill_all_process_groups;
 pub use hooks::{
     BoxFuture, ClientHooks, DeclineElicitation, DefaultsElicitation, ElicitRequestParams,
-    ElicitResult, ElicitationAction, ElicitationHandler, ElicitationSchema, ProgressHook,
-    ProgressNotificationParam, ToolsChangedHook, ToolsListedHook, schema_defaults,
+    ElicitResult, ElicitationAction, ElicitationHandler, ElicitationSchema, NoticeHook,
+    ProgressHook, ProgressNotificationParam, ServerNotice, ToolsChangedHook, ToolsListedHook,
+    schema_defaults,
 };
 pub use http::HttpSpec;
 pub use pages::{MAX_ITEMS, MAX_PAGES};

@@ -355,6 +355,8 @@ struct RawClient {
     stdin: Option<ChildStdin>,
     stdout: BufReader<ChildStdout>,
     next_id: u64,
+    /// Notifications received while waiting for answers, in order.
+    notes: Vec<Value>,
 }
 
 impl RawClient {
@@ -375,6 +377,7 @@ impl RawClient {
             stdin,
             stdout,
             next_id: 0,
+            notes: Vec::new(),
         };
         let capabilities = if elicitation {
             json!({"elicitation": {}})
@@ -391,6 +394,12 @@ impl RawClient {
         );
         assert_eq!(init["result"]["protocolVersion"], "2025-06-18", "{init}");
         assert_eq!(init["result"]["serverInfo"]["name"], "mcpctl-gateway");
+        let caps = &init["result"]["capabilities"];
+        assert_eq!(caps["resources"]["subscribe"], true, "{init}");
+        assert!(
+            caps["logging"].is_object() && caps["completions"].is_object(),
+            "{init}"
+        );
         client.send(&json!({"jsonrpc": "2.0", "method": "notifications/initialized"}));
         client
     }
@@ -415,7 +424,22 @@ impl RawClient {
             if message["id"] == id {
                 return message;
             }
+            if message.get("id").is_none() {
+                self.notes.push(message);
+            }
         }
+    }
+
+    /// The first notification received so far (or within about 2 s) that `matches`.
+    fn note(&mut self, matches: impl Fn(&Value) -> bool) -> Value {
+        for _ in 0..100 {
+            if let Some(found) = self.notes.iter().find(|n| matches(n)) {
+                return found.clone();
+            }
+            std::thread::sleep(Duration::from_millis(20));
+            let _ = self.request("ping", json!({}));
+        }
+        panic!("no such notification among {:?}", self.notes);
     }
 
     fn call_tool(&mut self, name: &str, arguments: Value) -> Value {
@@ -736,4 +760,63 @@ fn a_cancelled_call_is_cancelled_at_the_backend() {
             .any(|r| r["tool"] == "slow" && r["result"] == "cancelled"),
         "{records:?}"
     );
+}
+
+#[test]
+fn logging_completion_and_subscriptions_pass_through() {
+    let t = TestHome::new();
+    let log = t.path().join("events.log");
+    let back = backend(&format!(
+        "args = [\"--events\", {:?}]\n",
+        log.display().to_string()
+    ));
+    let mut gw = RawClient::start(&back, &[], false);
+
+    // logging/setLevel reaches the backend; its log message comes back named by server.
+    let answer = gw.request("logging/setLevel", json!({"level": "debug"}));
+    assert_eq!(answer["result"], json!({}), "{answer}");
+    assert!(events(&log).contains(&"setLevel debug".to_string()));
+    let logged = gw.note(|n| n["method"] == "notifications/message");
+    assert_eq!(logged["params"]["logger"], "t/test-server");
+    assert_eq!(logged["params"]["level"], "debug");
+    assert_eq!(logged["params"]["data"], "log level set to debug");
+
+    // completion/complete: the prompt's exposed name is mapped back to the backend's.
+    let answer = gw.request(
+        "completion/complete",
+        json!({"ref": {"type": "ref/prompt", "name": "t__greet"},
+               "argument": {"name": "name", "value": "al"}}),
+    );
+    assert_eq!(
+        answer["result"]["completion"]["values"],
+        json!(["alice", "albert"]),
+        "{answer}"
+    );
+    let answer = gw.request(
+        "completion/complete",
+        json!({"ref": {"type": "ref/prompt", "name": "nope__greet"},
+               "argument": {"name": "name", "value": "al"}}),
+    );
+    assert_eq!(answer["error"]["code"], -32602, "{answer}");
+
+    // resources/subscribe goes to the resource's owner; its update reaches the client.
+    let listed = gw.request("resources/list", json!({}));
+    let uri = listed["result"]["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["uri"].as_str().unwrap().to_string())
+        .find(|u| u != "mcpctl://status")
+        .unwrap();
+    gw.notes.clear();
+    let answer = gw.request("resources/subscribe", json!({"uri": uri}));
+    assert_eq!(answer["result"], json!({}), "{answer}");
+    let updated = gw.note(|n| n["method"] == "notifications/resources/updated");
+    assert_eq!(updated["params"]["uri"], uri.as_str());
+    let answer = gw.request("resources/unsubscribe", json!({"uri": uri}));
+    assert_eq!(answer["result"], json!({}), "{answer}");
+    let seen = events(&log);
+    assert!(seen.contains(&format!("subscribe {uri}")), "{seen:?}");
+    assert!(seen.contains(&format!("unsubscribe {uri}")), "{seen:?}");
+    gw.stop();
 }

@@ -12,6 +12,12 @@ use rmcp::model::{
     PaginatedRequestParams, ProgressNotificationParam, ProtocolVersion, ReadResourceRequestParams,
     ReadResourceResponse, ReadResourceResult, ServerCapabilities, ServerConfig, Tool,
 };
+use rmcp::model::{
+    CompleteRequestParams, CompleteResult, Reference, ResourceUpdatedNotificationParam,
+    SubscribeRequestParams, UnsubscribeRequestParams,
+};
+#[allow(deprecated)] // Logging (SEP-2577): still in the protocol versions tests speak.
+use rmcp::model::{LoggingMessageNotificationParam, SetLevelRequestParams};
 use rmcp::service::{NotificationContext, Peer, RequestContext};
 use rmcp::{ErrorData, RoleServer, ServerHandler};
 use serde_json::{Value, json};
@@ -200,13 +206,17 @@ impl TestServer {
 }
 
 impl ServerHandler for TestServer {
+    #[allow(deprecated)] // Logging (SEP-2577): still in the protocol versions tests speak.
     fn get_info(&self) -> ServerConfig {
         ServerConfig::new(
             ServerCapabilities::builder()
                 .enable_tools()
                 .enable_tool_list_changed()
                 .enable_resources()
+                .enable_resources_subscribe()
                 .enable_prompts()
+                .enable_logging()
+                .enable_completions()
                 .build(),
         )
         .with_server_info(Implementation::new(
@@ -265,6 +275,67 @@ impl ServerHandler for TestServer {
             result.next_cursor = Some(end.to_string());
         }
         Ok(result)
+    }
+
+    /// Records the level (`--events`) and answers with one log message at that level.
+    #[allow(deprecated)] // Logging (SEP-2577): still in the protocol versions tests speak.
+    async fn set_level(
+        &self,
+        request: SetLevelRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        let level = serde_json::to_value(request.level).unwrap_or(Value::Null);
+        let level = level.as_str().unwrap_or("?");
+        self.args.event(&format!("setLevel {level}"));
+        let mut message = LoggingMessageNotificationParam::new(
+            request.level,
+            json!(format!("log level set to {level}")),
+        );
+        message.logger = Some("test-server".to_string());
+        let _ = context.peer.notify_logging_message(message).await;
+        Ok(())
+    }
+
+    /// Completes the `name` argument of the prompt `greet` from a fixed list.
+    async fn complete(
+        &self,
+        request: CompleteRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<CompleteResult, ErrorData> {
+        let is_greet = matches!(&request.r#ref, Reference::Prompt(p) if p.name == "greet");
+        let values: Vec<String> = if is_greet && request.argument.name == "name" {
+            ["alice", "albert", "bob"]
+                .iter()
+                .filter(|v| v.starts_with(request.argument.value.as_str()))
+                .map(|v| (*v).to_string())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        from_json(json!({ "completion": { "values": values, "hasMore": false } }))
+    }
+
+    /// Records the subscription and sends `notifications/resources/updated` for it at once.
+    async fn subscribe(
+        &self,
+        request: SubscribeRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        self.args.event(&format!("subscribe {}", request.uri));
+        let _ = context
+            .peer
+            .notify_resource_updated(ResourceUpdatedNotificationParam::new(request.uri))
+            .await;
+        Ok(())
+    }
+
+    async fn unsubscribe(
+        &self,
+        request: UnsubscribeRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        self.args.event(&format!("unsubscribe {}", request.uri));
+        Ok(())
     }
 
     async fn list_resources(
