@@ -65,11 +65,15 @@ class Peer:
         self.proc.wait(timeout=10)
 
 
-def timed_calls(peer, name, n):
+def timed_calls(peer, name, n, progress=False):
     times = []
     for i in range(n):
+        params = {"name": name, "arguments": {"text": f"hi {i}"}}
+        if progress:
+            # As rmcp clients (Codex, mcpctl) send every call.
+            params["_meta"] = {"progressToken": i}
         start = time.perf_counter()
-        result = peer.request("tools/call", {"name": name, "arguments": {"text": f"hi {i}"}})
+        result = peer.request("tools/call", params)
         times.append(time.perf_counter() - start)
         if result.get("isError"):
             sys.exit(f"{name}: {result}")
@@ -121,6 +125,8 @@ def main():
         print(f"tools/call direct:  median {ms(d_med)}  p99 {ms(p99(d_times))}  ({len(d_times)} calls)")
         print(f"tools/call gateway: median {ms(g_med)}  p99 {ms(p99(g_times))}")
         print(f"ratio of medians: {g_med / d_med:.3f}x (target <= 1.15x)")
+        with_token = timed_calls(gateway, "t__echo", args.calls // 4, progress=True)
+        print(f"tools/call gateway with a progress token: median {ms(statistics.median(with_token))}")
 
         # 1,000 calls written at once on one connection: every answer must come back.
         start = time.perf_counter()

@@ -51,7 +51,8 @@ pub struct Gateway {
 }
 
 /// Per backend server, the calls in flight that carry a client progress token.
-type ProgressRoutes = BTreeMap<String, Vec<(u64, ProgressToken)>>;
+/// Each entry: the call's id, the client's token and how many notifications it has had.
+type ProgressRoutes = BTreeMap<String, Vec<(u64, ProgressToken, u64)>>;
 
 struct Inner {
     workspace: Workspace,
@@ -245,8 +246,11 @@ impl Gateway {
             // arrives after the result.
             progress: Some(Arc::new(
                 move |server: &str, note: &ProgressNotificationParam| {
-                    let token = match lock(&routes).get(server).map(Vec::as_slice) {
-                        Some([(_, token)]) => token.clone(),
+                    let token = match lock(&routes).get_mut(server).map(Vec::as_mut_slice) {
+                        Some([(_, token, seen)]) => {
+                            *seen += 1;
+                            token.clone()
+                        }
                         _ => return,
                     };
                     let mut note = note.clone();
@@ -468,7 +472,7 @@ impl Gateway {
             lock(&self.inner.progress_routes)
                 .entry(server.clone())
                 .or_default()
-                .push((id, token));
+                .push((id, token, 0));
             id
         });
         // The client's `notifications/cancelled` cancels `context.ct`: dropping the backend
@@ -477,11 +481,19 @@ impl Gateway {
             outcome = client.call_tool(&tool, arguments, timeout) => Some(outcome),
             () = context.ct.cancelled() => None,
         };
-        if route.is_some() {
-            // The backend connection may hand over progress sent just before the result after
-            // the result itself: give it a moment (only calls that asked for progress pay),
-            // then wait until the forwarder has sent what came.
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        if let Some(id) = route {
+            // The backend's connection may hand over progress sent just before the result
+            // after the result itself. A call that has had progress gives the rest a moment
+            // (20 ms); one that has had none pays nothing (a first notification sent at the
+            // same instant as the result may then be lost). Then the flush waits until the
+            // forwarder has sent everything queued: no progress goes out after the result.
+            let seen = lock(&self.inner.progress_routes)
+                .get(&server)
+                .and_then(|calls| calls.iter().find(|(call, _, _)| *call == id))
+                .map_or(0, |(_, _, seen)| *seen);
+            if seen > 0 {
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
             let (done, flushed) = tokio::sync::oneshot::channel();
             if self.inner.forward.send(Forwarded::Flush(done)).is_ok() {
                 let _ = flushed.await;
@@ -490,7 +502,7 @@ impl Gateway {
         if let Some(id) = route
             && let Some(calls) = lock(&self.inner.progress_routes).get_mut(&server)
         {
-            calls.retain(|(call, _)| *call != id);
+            calls.retain(|(call, _, _)| *call != id);
         }
         let Some(outcome) = outcome else {
             record("cancelled", answered_by, true);
