@@ -17,9 +17,9 @@ use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestParams, CompleteResult,
     GetPromptRequestParams, GetPromptResponse, Implementation, ListPromptsResult,
     ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, PaginatedRequestParams,
-    ProgressNotificationParam, ProgressToken, ReadResourceRequestParams, ReadResourceResponse,
-    ReadResourceResult, Reference, ServerCapabilities, ServerConfig, SubscribeRequestParams, Tool,
-    UnsubscribeRequestParams,
+    ProgressNotificationParam, ProgressToken, ProtocolVersion, ReadResourceRequestParams,
+    ReadResourceResponse, ReadResourceResult, Reference, ServerCapabilities, ServerConfig,
+    SubscribeRequestParams, Tool, UnsubscribeRequestParams,
 };
 use rmcp::service::{Peer, RequestContext};
 use rmcp::{ErrorData, RoleServer, ServerHandler, ServiceExt};
@@ -819,6 +819,17 @@ impl ServerHandler for Gateway {
         .with_instructions(
             "mcpctl's gateway: every MCP server mcpctl allows, as one server. Tools and prompts are named <server>__<name>; the mcpctl://status resource lists each server and its state.",
         )
+    }
+
+    /// Up to 2025-11-25, the last version with the `initialize` handshake: approval asks the
+    /// client through an elicitation request, and backends' elicitations, progress and
+    /// notifications pass through on the session, which the stateless 2026-07-28 lifecycle
+    /// does not have. A client that probes `server/discover` sees only these versions and
+    /// falls back to `initialize`.
+    fn supported_protocol_versions(&self) -> std::borrow::Cow<'static, [ProtocolVersion]> {
+        std::borrow::Cow::Borrowed(ProtocolVersion::known_up_to(
+            &ProtocolVersion::LATEST_WITH_INITIALIZE,
+        ))
     }
 
     async fn list_tools(

@@ -823,3 +823,89 @@ fn logging_completion_and_subscriptions_pass_through() {
     assert!(seen.contains(&format!("unsubscribe {uri}")), "{seen:?}");
     gw.stop();
 }
+
+/// The Python MCP SDK's client (`mcp`, pinned in testing/peers/requirements.txt) drives the
+/// gateway over stdio: it probes `server/discover`, falls back to `initialize` at 2025-11-25,
+/// accepts the approval prompts, answers a backend's elicitation, hears progress and log
+/// messages, and uses prompts, resources and completion.
+#[test]
+fn the_python_sdk_client_works_through_the_gateway() {
+    let have_mcp = Command::new("python3")
+        .args(["-c", "import mcp"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !have_mcp {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "the Python `mcp` package is missing: pip install -r testing/peers/requirements.txt"
+        );
+        eprintln!("skipping: the Python `mcp` package is not installed");
+        return;
+    }
+    let back = backend("[mcp_servers.t.tools.elicit]\napproval_mode = \"approve\"\n");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/gateway_client.py");
+    let mut python = back.command("python3");
+    // The home is a temporary one: keep packages pip installed with `--user` importable.
+    if std::env::var_os("PYTHONUSERBASE").is_none()
+        && let Some(home) = std::env::var_os("HOME")
+    {
+        python.env("PYTHONUSERBASE", Path::new(&home).join(".local"));
+    }
+    let out = python
+        .arg(&script)
+        .arg(env!("CARGO_BIN_EXE_mcpctl"))
+        .arg("serve")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["server"], "mcpctl-gateway", "{report}");
+    assert_eq!(report["protocol"], "2025-11-25", "{report}");
+    assert!(
+        report["tools"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t.as_str().unwrap().starts_with("t__")),
+        "{report}"
+    );
+    assert_eq!(report["echo"], "from python");
+    assert_eq!(report["add"], "7");
+    // The backend's own question reached the Python client, and its answer came back.
+    assert_eq!(report["elicited"]["action"], "accept", "{report}");
+    assert_eq!(report["elicited"]["content"]["name"], "Grace", "{report}");
+    assert_eq!(report["progress"], json!([1.0, 2.0, 3.0]), "{report}");
+    assert_eq!(report["greet"], "Say hello to Grace.");
+    assert_eq!(report["status"]["servers"][0]["state"], "ready");
+    assert_eq!(report["completions"], json!(["alice", "albert"]));
+    assert_eq!(
+        report["logs"][0],
+        json!({"level": "info", "logger": "t/test-server", "data": "log level set to info"})
+    );
+    // Approval was asked for the calls the `auto` mode asks about (not for `elicit`, set to
+    // `approve`), each naming tool, server and a redacted preview.
+    let asked: Vec<&str> = report["asked"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    assert!(
+        asked.iter().any(|a| a.starts_with("Allow add on t?")),
+        "{asked:?}"
+    );
+    assert!(asked.contains(&"Who are you?"), "{asked:?}");
+    assert!(
+        !asked.iter().any(|a| a.starts_with("Allow elicit")),
+        "{asked:?}"
+    );
+    // Each call is in the audit log, with who decided.
+    let records = audit(&back);
+    let add = records.iter().find(|r| r["tool"] == "add").unwrap();
+    assert_eq!(add["decided_by"], "user");
+    assert_eq!(add["result"], "approved");
+    assert!(add["client"].as_str().unwrap().starts_with("mcp"), "{add}");
+    let elicit = records.iter().find(|r| r["tool"] == "elicit").unwrap();
+    assert_eq!(elicit["result"], "ran");
+}
