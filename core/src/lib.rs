@@ -111,7 +111,8 @@ pub mod client {
     pub use mcpctl_rmcp_client::{
         BoxFuture, ClientHooks, DeclineElicitation, DefaultsElicitation, ElicitRequestParams,
         ElicitResult, ElicitationAction, ElicitationHandler, McpClient, NoticeHook, ProgressHook,
-        ProgressNotificationParam, ServerNotice, kill_all_process_groups,
+        ProgressNotificationParam, RootsHandler, SamplingHandler, ServerNotice,
+        kill_all_process_groups,
     };
 }
 

@@ -8,7 +8,7 @@ use std::time::Instant;
 use mcpctl_core::approval_types::{ApprovalMode, Decision, Outcome};
 use mcpctl_core::client::{
     BoxFuture, ClientHooks, ElicitRequestParams, ElicitResult, ElicitationAction,
-    ElicitationHandler, ServerNotice,
+    ElicitationHandler, RootsHandler, SamplingHandler, ServerNotice,
 };
 use mcpctl_core::{ApprovalPolicy, ConnectionManager, ServerConnection, ServerState, Workspace};
 #[allow(deprecated)] // Logging (SEP-2577): still in every protocol version the gateway serves.
@@ -184,13 +184,11 @@ impl Gateway {
         Ok(())
     }
 
-    /// Starts the progress forwarder, and every backend with `--eager`.
+    /// Starts the progress forwarder. (With `--eager`, the backends start as soon as the
+    /// client has initialized: what they are offered depends on what the client offers.)
     pub(crate) async fn prepare(&self) {
         if let Some(queue) = lock(&self.inner.queue).take() {
             tokio::spawn(forward_in_order(queue, Arc::clone(&self.inner.client)));
-        }
-        if self.inner.eager {
-            self.manager().await;
         }
     }
 
@@ -232,6 +230,26 @@ impl Gateway {
     }
 
     fn hooks(&self) -> ClientHooks {
+        // Sampling and roots are declared to a backend only when the client has them (the
+        // backends start after the client's `initialized`).
+        let offers = lock(&self.inner.client)
+            .as_ref()
+            .and_then(Peer::peer_info)
+            .map(|info| {
+                (
+                    info.capabilities.sampling.is_some(),
+                    info.capabilities.roots.is_some(),
+                )
+            })
+            .unwrap_or_default();
+        let forward_to = Arc::new(ForwardToClient {
+            client: Arc::clone(&self.inner.client),
+        });
+        let sampling: Option<Arc<dyn SamplingHandler>> = offers
+            .0
+            .then(|| Arc::clone(&forward_to) as Arc<dyn SamplingHandler>);
+        let roots: Option<Arc<dyn RootsHandler>> =
+            offers.1.then_some(forward_to as Arc<dyn RootsHandler>);
         let client = Arc::clone(&self.inner.client);
         let listed = Arc::clone(&self.inner.client);
         let routes = Arc::clone(&self.inner.progress_routes);
@@ -259,6 +277,8 @@ impl Gateway {
                 },
             )),
             elicitation: Some(Arc::new(ForwardElicitation { client })),
+            sampling,
+            roots,
             notices: Some(Arc::new(move |server: &str, notice: ServerNotice| {
                 let _ = notices.send(Forwarded::Notice(server.to_string(), notice));
             })),
@@ -771,6 +791,60 @@ fn page(cursor: Option<&str>, total: usize) -> Result<(usize, Option<String>), E
     Ok((start, (end < total).then(|| end.to_string())))
 }
 
+/// Passes a backend's sampling and roots requests to the gateway's client.
+struct ForwardToClient {
+    client: Arc<Mutex<Option<Peer<RoleServer>>>>,
+}
+
+impl ForwardToClient {
+    fn peer(&self) -> Result<Peer<RoleServer>, ErrorData> {
+        lock(&self.client)
+            .clone()
+            .ok_or_else(|| ErrorData::internal_error("the gateway has no client yet", None))
+    }
+}
+
+/// The client's own error passes through; a lost connection becomes an internal error.
+fn client_error(what: &str, error: rmcp::service::ServiceError) -> ErrorData {
+    match error {
+        rmcp::service::ServiceError::McpError(error) => error,
+        other => {
+            ErrorData::internal_error(format!("{what} through the gateway failed: {other}"), None)
+        }
+    }
+}
+
+#[allow(deprecated)] // Sampling (SEP-2577): still in every protocol version the gateway serves.
+impl SamplingHandler for ForwardToClient {
+    fn create_message<'a>(
+        &'a self,
+        _server: &'a str,
+        request: rmcp::model::CreateMessageRequestParams,
+    ) -> BoxFuture<'a, Result<rmcp::model::CreateMessageResult, ErrorData>> {
+        Box::pin(async move {
+            self.peer()?
+                .create_message(request)
+                .await
+                .map_err(|error| client_error("sampling/createMessage", error))
+        })
+    }
+}
+
+#[allow(deprecated)] // Roots (SEP-2577): still in every protocol version the gateway serves.
+impl RootsHandler for ForwardToClient {
+    fn list_roots<'a>(
+        &'a self,
+        _server: &'a str,
+    ) -> BoxFuture<'a, Result<rmcp::model::ListRootsResult, ErrorData>> {
+        Box::pin(async move {
+            self.peer()?
+                .list_roots()
+                .await
+                .map_err(|error| client_error("roots/list", error))
+        })
+    }
+}
+
 struct ForwardElicitation {
     client: Arc<Mutex<Option<Peer<RoleServer>>>>,
 }
@@ -830,6 +904,34 @@ impl ServerHandler for Gateway {
         std::borrow::Cow::Borrowed(ProtocolVersion::known_up_to(
             &ProtocolVersion::LATEST_WITH_INITIALIZE,
         ))
+    }
+
+    async fn on_initialized(&self, context: rmcp::service::NotificationContext<RoleServer>) {
+        self.remember_client(&context.peer);
+        if self.inner.eager {
+            let gateway = self.clone();
+            tokio::spawn(async move {
+                gateway.manager().await;
+            });
+        }
+    }
+
+    /// The client's roots changed: tell the backends that were offered them.
+    async fn on_roots_list_changed(&self, context: rmcp::service::NotificationContext<RoleServer>) {
+        self.remember_client(&context.peer);
+        let Some(manager) = self.inner.manager.get() else {
+            return;
+        };
+        for connection in manager.snapshot() {
+            if let Some(client) = connection.client
+                && let Err(error) = client.notify_roots_list_changed().await
+            {
+                log(&format!(
+                    "roots/list_changed to '{}': {error}",
+                    connection.server.name()
+                ));
+            }
+        }
     }
 
     async fn list_tools(

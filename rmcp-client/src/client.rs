@@ -589,6 +589,23 @@ impl McpClient {
         .await
     }
 
+    /// Sends `notifications/roots/list_changed` (the roots given by [`ClientHooks::roots`]
+    /// changed).
+    pub async fn notify_roots_list_changed(&self) -> Result<(), ClientError> {
+        self.service
+            .peer()
+            .notify_roots_list_changed()
+            .await
+            .map_err(|error| ClientError::Request {
+                server: self.name.clone(),
+                operation: Operation::Method("notifications/roots/list_changed"),
+                cause: Cause::ConnectionLost {
+                    source: Some(Box::new(error)),
+                },
+                stderr: StderrTail::default(),
+            })
+    }
+
     /// Sends `ping` and waits for the answer.
     pub async fn ping(&self) -> Result<(), ClientError> {
         self.request(

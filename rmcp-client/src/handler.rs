@@ -1,14 +1,19 @@
 //! The rmcp client handler behind every connection: it answers the server's requests and
 //! passes its notifications to the front end's [`ClientHooks`].
 
+// Sampling, roots and logging are deprecated in rmcp (SEP-2577, protocol 2026-07-28), but they
+// are part of 2025-11-25, the version mcpctl speaks.
+#![allow(deprecated)]
+
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use rmcp::ClientHandler;
 use rmcp::model::{
-    ClientCapabilities, ClientConfig, ElicitRequestParams, ElicitResult, ElicitationAction,
-    ElicitationCapability, FormElicitationCapability, Implementation, ProgressNotificationParam,
-    ProtocolVersion,
+    ClientCapabilities, ClientConfig, CreateMessageRequestParams, CreateMessageResult,
+    ElicitRequestParams, ElicitResult, ElicitationAction, ElicitationCapability,
+    FormElicitationCapability, Implementation, ListRootsResult, ProgressNotificationParam,
+    ProtocolVersion, RootsCapabilities, SamplingCapability,
 };
 use rmcp::service::{NotificationContext, Peer, RequestContext, RoleClient};
 
@@ -89,7 +94,15 @@ impl Relist {
 
 impl Handler {
     pub fn new(server: &str, hooks: ClientHooks) -> Self {
-        let info = client_info();
+        let mut info = client_info();
+        if hooks.sampling.is_some() {
+            info.capabilities.sampling = Some(SamplingCapability::default());
+        }
+        if hooks.roots.is_some() {
+            let mut roots = RootsCapabilities::default();
+            roots.list_changed = Some(true);
+            info.capabilities.roots = Some(roots);
+        }
         Self {
             server: server.to_owned(),
             hooks,
@@ -111,8 +124,9 @@ impl Handler {
 }
 
 /// What mcpctl says about itself in `initialize`, the same for every connection whatever its
-/// hooks, because servers register tools per client capability: `tools`, `list --check` and
-/// `call` must see the same list.
+/// hooks (but for the sampling and roots hooks, which only the gateway sets, passing its
+/// client's), because servers register tools per client capability: `tools`, `list --check`
+/// and `call` must see the same list.
 ///
 /// Form elicitation is declared (without a handler the answer is `decline`). Sampling is not:
 /// mcpctl has no model to answer with. Roots are not either: a server such as
@@ -134,6 +148,31 @@ fn client_info() -> ClientConfig {
 impl ClientHandler for Handler {
     fn get_info(&self) -> ClientConfig {
         self.info.clone()
+    }
+
+    async fn create_message(
+        &self,
+        params: CreateMessageRequestParams,
+        _context: RequestContext<RoleClient>,
+    ) -> Result<CreateMessageResult, rmcp::ErrorData> {
+        match &self.hooks.sampling {
+            Some(handler) => handler.create_message(&self.server, params).await,
+            None => Err(rmcp::ErrorData::method_not_found::<
+                rmcp::model::CreateMessageRequestMethod,
+            >()),
+        }
+    }
+
+    async fn list_roots(
+        &self,
+        _context: RequestContext<RoleClient>,
+    ) -> Result<ListRootsResult, rmcp::ErrorData> {
+        match &self.hooks.roots {
+            Some(handler) => handler.list_roots(&self.server).await,
+            None => Err(rmcp::ErrorData::method_not_found::<
+                rmcp::model::ListRootsRequestMethod,
+            >()),
+        }
     }
 
     async fn create_elicitation(
@@ -158,7 +197,6 @@ impl ClientHandler for Handler {
         }
     }
 
-    #[allow(deprecated)] // Logging (SEP-2577): still in every protocol version mcpctl speaks.
     async fn on_logging_message(
         &self,
         params: rmcp::model::LoggingMessageNotificationParam,

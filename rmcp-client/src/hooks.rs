@@ -1,6 +1,10 @@
 //! Callbacks a front end gives a connection: answering elicitation requests, hearing about
 //! progress and tool-list changes.
 
+// Sampling, roots and logging are deprecated in rmcp (SEP-2577, protocol 2026-07-28), but they
+// are part of 2025-11-25, the version mcpctl speaks.
+#![allow(deprecated)]
+
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -32,10 +36,30 @@ pub type ToolsChangedHook = Arc<dyn Fn(&str) + Send + Sync>;
 /// server's name and the whole new list.
 pub type ToolsListedHook = Arc<dyn Fn(&str, Vec<rmcp::model::Tool>) + Send + Sync>;
 
+/// Answers a server's `sampling/createMessage` requests by asking someone who has a model (the
+/// gateway asks its own client). A connection with this hook declares the `sampling`
+/// capability; without it, none is declared and such requests are refused.
+pub trait SamplingHandler: Send + Sync {
+    /// Produces the answer for `server`'s request, or the error to send back.
+    fn create_message<'a>(
+        &'a self,
+        server: &'a str,
+        request: rmcp::model::CreateMessageRequestParams,
+    ) -> BoxFuture<'a, Result<rmcp::model::CreateMessageResult, rmcp::ErrorData>>;
+}
+
+/// Answers a server's `roots/list` requests (the gateway asks its own client). A connection
+/// with this hook declares the `roots` capability (with `listChanged`); without it, none.
+pub trait RootsHandler: Send + Sync {
+    /// The roots to give `server`, or the error to send back.
+    fn list_roots<'a>(
+        &'a self,
+        server: &'a str,
+    ) -> BoxFuture<'a, Result<rmcp::model::ListRootsResult, rmcp::ErrorData>>;
+}
+
 /// A notification a server sends that a front end may pass on (the gateway does, to its own
 /// client).
-// Logging is deprecated in rmcp (SEP-2577) but is part of every protocol version mcpctl speaks.
-#[allow(deprecated)]
 #[derive(Debug, Clone)]
 pub enum ServerNotice {
     /// `notifications/message`: a log message.
@@ -53,7 +77,8 @@ pub type NoticeHook = Arc<dyn Fn(&str, ServerNotice) + Send + Sync>;
 
 /// Optional callbacks for one connection. The default has none: elicitation requests are
 /// declined, and notifications are only counted ([`crate::McpClient::tools_changed_count`]).
-/// The capabilities the client declares do not depend on them.
+/// The capabilities the client declares do not depend on them, except `sampling` and `roots`,
+/// declared only by a connection that can answer them (mcpctl's own commands never do).
 /// Callbacks run on the connection's task: keep them short and non-blocking.
 #[derive(Clone, Default)]
 pub struct ClientHooks {
@@ -72,6 +97,10 @@ pub struct ClientHooks {
     pub tools_listed: Option<ToolsListedHook>,
     /// Called for log messages, resource updates and resource or prompt list changes.
     pub notices: Option<NoticeHook>,
+    /// Answers sampling requests; when set, the `sampling` capability is declared.
+    pub sampling: Option<Arc<dyn SamplingHandler>>,
+    /// Answers roots requests; when set, the `roots` capability is declared.
+    pub roots: Option<Arc<dyn RootsHandler>>,
 }
 
 impl std::fmt::Debug for ClientHooks {
@@ -82,6 +111,8 @@ impl std::fmt::Debug for ClientHooks {
             .field("tools_changed", &self.tools_changed.is_some())
             .field("tools_listed", &self.tools_listed.is_some())
             .field("notices", &self.notices.is_some())
+            .field("sampling", &self.sampling.is_some())
+            .field("roots", &self.roots.is_some())
             .finish()
     }
 }

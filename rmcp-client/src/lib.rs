@@ -28,8 +28,8 @@ pub use groups::kill_all_process_groups;
 pub use hooks::{
     BoxFuture, ClientHooks, DeclineElicitation, DefaultsElicitation, ElicitRequestParams,
     ElicitResult, ElicitationAction, ElicitationHandler, ElicitationSchema, NoticeHook,
-    ProgressHook, ProgressNotificationParam, ServerNotice, ToolsChangedHook, ToolsListedHook,
-    schema_defaults,
+    ProgressHook, ProgressNotificationParam, RootsHandler, SamplingHandler, ServerNotice,
+    ToolsChangedHook, ToolsListedHook, schema_defaults,
 };
 pub use http::HttpSpec;
 pub use pages::{MAX_ITEMS, MAX_PAGES};

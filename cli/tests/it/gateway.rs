@@ -364,6 +364,18 @@ struct RawClient {
 
 impl RawClient {
     fn start(back: &TestHome, args: &[&str], elicitation: bool) -> Self {
+        let capabilities = if elicitation {
+            json!({"elicitation": {}})
+        } else {
+            json!({})
+        };
+        Self::start_with(back, args, capabilities)
+    }
+
+    /// Declares `capabilities`; requests from the gateway are answered at once: elicitation
+    /// accepted, sampling with the text "four" from model `raw-model`, roots with
+    /// `file:///work`.
+    fn start_with(back: &TestHome, args: &[&str], capabilities: Value) -> Self {
         let mut child = back
             .mcpctl()
             .arg("serve")
@@ -381,11 +393,6 @@ impl RawClient {
             stdout,
             next_id: 0,
             notes: Vec::new(),
-        };
-        let capabilities = if elicitation {
-            json!({"elicitation": {}})
-        } else {
-            json!({})
         };
         let init = client.request(
             "initialize",
@@ -429,6 +436,16 @@ impl RawClient {
             }
             if message.get("id").is_none() {
                 self.notes.push(message);
+            } else if let Some(method) = message["method"].as_str() {
+                let result = match method {
+                    "sampling/createMessage" => json!({"role": "assistant",
+                        "content": {"type": "text", "text": "four"}, "model": "raw-model"}),
+                    "roots/list" => json!({"roots": [{"uri": "file:///work", "name": "work"}]}),
+                    "elicitation/create" => json!({"action": "accept", "content": {}}),
+                    _ => json!({}),
+                };
+                self.notes.push(message.clone());
+                self.send(&json!({"jsonrpc": "2.0", "id": message["id"], "result": result}));
             }
         }
     }
@@ -908,4 +925,52 @@ fn the_python_sdk_client_works_through_the_gateway() {
     assert!(add["client"].as_str().unwrap().starts_with("mcp"), "{add}");
     let elicit = records.iter().find(|r| r["tool"] == "elicit").unwrap();
     assert_eq!(elicit["result"], "ran");
+}
+
+/// Sampling and roots requests of a backend reach the client that offers them, and only a
+/// client that offers them gets them offered to the backends.
+#[test]
+fn sampling_and_roots_pass_through_when_the_client_offers_them() {
+    let t = TestHome::new();
+    let log = t.path().join("events.log");
+    let back = backend(&format!(
+        "args = [\"--client-requests\", \"--events\", {:?}]\n",
+        log.display().to_string()
+    ));
+    let caps = json!({"sampling": {}, "roots": {"listChanged": true}});
+    let mut gw = RawClient::start_with(&back, &["--preset", "full-access", "--eager"], caps);
+    let answer = gw.call_tool("t__sample", json!({"text": "2 + 2?"}));
+    assert_eq!(result_text(&answer), "four (model raw-model)", "{answer}");
+    let asked = gw
+        .notes
+        .iter()
+        .find(|n| n["method"] == "sampling/createMessage")
+        .unwrap();
+    assert_eq!(
+        asked["params"]["messages"][0]["content"]["text"], "2 + 2?",
+        "{asked}"
+    );
+    let answer = gw.call_tool("t__roots", json!({}));
+    assert_eq!(result_text(&answer), "file:///work", "{answer}");
+    // The client's roots changed: the backend hears it.
+    gw.send(&json!({"jsonrpc": "2.0", "method": "notifications/roots/list_changed"}));
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !events(&log).contains(&"roots changed".to_string()) {
+        assert!(Instant::now() < deadline, "{:?}", events(&log));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    gw.stop();
+
+    // A client without them: the backend is not offered them, and its requests fail.
+    let mut gw = RawClient::start(&back, &["--preset", "full-access"], false);
+    let answer = gw.call_tool("t__sample", json!({"text": "2 + 2?"}));
+    assert_eq!(answer["result"]["isError"], true, "{answer}");
+    assert!(
+        !gw.notes
+            .iter()
+            .any(|n| n["method"] == "sampling/createMessage"),
+        "{:?}",
+        gw.notes
+    );
+    gw.stop();
 }

@@ -59,6 +59,11 @@ pub struct Args {
     /// List an extra tool `confirm` only to clients that declare the elicitation capability.
     #[arg(long)]
     pub elicitation_tool: bool,
+    /// Add tools `sample` (asks the client for a model answer through `sampling/createMessage`
+    /// and returns its text) and `roots` (asks `roots/list` and returns the URIs), and record
+    /// `roots changed` (`--events`) on `notifications/roots/list_changed`.
+    #[arg(long)]
+    pub client_requests: bool,
     /// Misbehave on purpose instead of serving normally (see each mode).
     #[arg(long, value_enum, value_name = "MODE")]
     pub hostile: Option<crate::hostile::Mode>,

@@ -1,6 +1,10 @@
 //! The MCP side: tools, pagination, list_changed, init delay, resources, a prompt,
 //! elicitation and progress.
 
+// Sampling, roots and logging are deprecated in rmcp (SEP-2577, protocol 2026-07-28) but are
+// part of the versions the tests speak.
+#![allow(deprecated)]
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,8 +20,9 @@ use rmcp::model::{
     CompleteRequestParams, CompleteResult, Reference, ResourceUpdatedNotificationParam,
     SubscribeRequestParams, UnsubscribeRequestParams,
 };
-#[allow(deprecated)] // Logging (SEP-2577): still in the protocol versions tests speak.
-use rmcp::model::{LoggingMessageNotificationParam, SetLevelRequestParams};
+use rmcp::model::{
+    CreateMessageRequestParams, LoggingMessageNotificationParam, SetLevelRequestParams,
+};
 use rmcp::service::{NotificationContext, Peer, RequestContext};
 use rmcp::{ErrorData, RoleServer, ServerHandler};
 use serde_json::{Value, json};
@@ -183,6 +188,33 @@ impl TestServer {
                 }
                 Ok(CallToolResult::success(vec![ContentBlock::text("done")]))
             }
+            "sample" if self.args.client_requests => {
+                let request: CreateMessageRequestParams = from_json(json!({
+                    "messages": [{"role": "user", "content": {"type": "text", "text": str_arg(args, "text")?}}],
+                    "maxTokens": 100,
+                }))?;
+                let answer = ctx.peer.create_message(request).await.map_err(|e| {
+                    ErrorData::internal_error(format!("sampling failed: {e}"), None)
+                })?;
+                let answer = serde_json::to_value(&answer).unwrap_or_default();
+                let text = answer["content"]["text"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string();
+                Ok(CallToolResult::success(vec![ContentBlock::text(format!(
+                    "{text} (model {})",
+                    answer["model"].as_str().unwrap_or("?")
+                ))]))
+            }
+            "roots" if self.args.client_requests => {
+                let roots = ctx.peer.list_roots().await.map_err(|e| {
+                    ErrorData::internal_error(format!("roots/list failed: {e}"), None)
+                })?;
+                let uris: Vec<String> = roots.roots.iter().map(|r| r.uri.clone()).collect();
+                Ok(CallToolResult::success(vec![ContentBlock::text(
+                    uris.join("\n"),
+                )]))
+            }
             "crash" if self.args.crash_mid_call => {
                 eprintln!(
                     "mcpctl-test-server: crash: exiting mid-call as asked (--crash-mid-call)"
@@ -206,7 +238,6 @@ impl TestServer {
 }
 
 impl ServerHandler for TestServer {
-    #[allow(deprecated)] // Logging (SEP-2577): still in the protocol versions tests speak.
     fn get_info(&self) -> ServerConfig {
         ServerConfig::new(
             ServerCapabilities::builder()
@@ -233,6 +264,10 @@ impl ServerHandler for TestServer {
         tokio::time::sleep(Duration::from_millis(self.args.init_delay_ms)).await;
         context.peer.set_peer_info(request.clone());
         self.negotiate_initialize(&request)
+    }
+
+    async fn on_roots_list_changed(&self, _context: NotificationContext<RoleServer>) {
+        self.args.event("roots changed");
     }
 
     async fn on_initialized(&self, context: NotificationContext<RoleServer>) {
@@ -278,7 +313,6 @@ impl ServerHandler for TestServer {
     }
 
     /// Records the level (`--events`) and answers with one log message at that level.
-    #[allow(deprecated)] // Logging (SEP-2577): still in the protocol versions tests speak.
     async fn set_level(
         &self,
         request: SetLevelRequestParams,
@@ -478,6 +512,18 @@ fn build_tools(args: &Args) -> Vec<Tool> {
             "mrtr",
             "Answers input_required (one elicitation) first, then returns its `text` and the answer.",
             text_schema.clone(),
+        ));
+    }
+    if args.client_requests {
+        tools.push(Tool::new(
+            "sample",
+            "Asks the client's model (sampling/createMessage) to answer `text`; returns the answer.",
+            text_schema.clone(),
+        ));
+        tools.push(Tool::new(
+            "roots",
+            "Asks the client for its roots (roots/list); returns their URIs, one per line.",
+            schema(json!({}), &[]),
         ));
     }
     if args.crash_mid_call {
