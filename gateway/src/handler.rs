@@ -78,6 +78,9 @@ struct Inner {
     /// Progress on its way to the client, in order.
     forward: tokio::sync::mpsc::UnboundedSender<Forwarded>,
     queue: Mutex<Option<tokio::sync::mpsc::UnboundedReceiver<Forwarded>>>,
+    /// Set when the client's stdin ended: calls in flight stop at once (rmcp would otherwise
+    /// wait up to 5 s for them before closing).
+    gone: tokio::sync::watch::Sender<bool>,
     /// The owner of every resource URI listed so far.
     resource_owners: Mutex<BTreeMap<String, String>>,
     /// The client's resource subscriptions: URI → the backend that has it.
@@ -152,6 +155,7 @@ impl Gateway {
                 forward,
                 queue: Mutex::new(Some(queue)),
                 catalog: Arc::new(Mutex::new(None)),
+                gone: tokio::sync::watch::channel(false).0,
                 resource_owners: Mutex::new(BTreeMap::new()),
                 subscriptions: Mutex::new(BTreeMap::new()),
                 audit,
@@ -184,6 +188,11 @@ impl Gateway {
         Ok(())
     }
 
+    /// Tells the gateway its client went away (stdin ended): calls in flight are cancelled.
+    pub(crate) fn client_gone(&self) -> tokio::sync::watch::Sender<bool> {
+        self.inner.gone.clone()
+    }
+
     /// Starts the progress forwarder. (With `--eager`, the backends start as soon as the
     /// client has initialized: what they are offered depends on what the client offers.)
     pub(crate) async fn prepare(&self) {
@@ -208,19 +217,22 @@ impl Gateway {
                 let catalog = Arc::clone(&self.inner.catalog);
                 let client = Arc::clone(&self.inner.client);
                 tokio::spawn(async move {
+                    // A server's first start is in the first listing; only a restart changes it.
+                    let mut started = BTreeSet::new();
                     while let Some(update) = updates.recv().await {
                         match &update.state {
                             ServerState::Failed(why) => {
                                 log(&format!("'{}' failed to start: {why}", update.server));
                             }
-                            ServerState::Ready => {
+                            ServerState::Ready if !started.insert(update.server.clone()) => {
                                 let built = lock(&catalog).take().is_some();
                                 let peer = lock(&client).clone();
                                 if built && let Some(peer) = peer {
                                     let _ = peer.notify_tool_list_changed().await;
                                 }
                             }
-                            ServerState::Starting | ServerState::Cancelled => {}
+                            ServerState::Ready | ServerState::Starting | ServerState::Cancelled => {
+                            }
                         }
                     }
                 });
@@ -497,9 +509,11 @@ impl Gateway {
         });
         // The client's `notifications/cancelled` cancels `context.ct`: dropping the backend
         // call then sends the backend its own `notifications/cancelled`.
+        let mut gone = self.inner.gone.subscribe();
         let outcome = tokio::select! {
-            outcome = client.call_tool(&tool, arguments, timeout) => Some(outcome),
-            () = context.ct.cancelled() => None,
+            outcome = client.call_tool(&tool, arguments, timeout) => Ok(outcome),
+            () = context.ct.cancelled() => Err("was cancelled by the client"),
+            _ = gone.wait_for(|gone| *gone) => Err("was stopped: the client went away"),
         };
         if let Some(id) = route {
             // The backend's connection may hand over progress sent just before the result
@@ -524,12 +538,15 @@ impl Gateway {
         {
             calls.retain(|(call, _, _)| *call != id);
         }
-        let Some(outcome) = outcome else {
-            record("cancelled", answered_by, true);
-            return Err(ErrorData::internal_error(
-                format!("the call of {tool} on {server} was cancelled by the client"),
-                None,
-            ));
+        let outcome = match outcome {
+            Ok(outcome) => outcome,
+            Err(why) => {
+                record("cancelled", answered_by, true);
+                return Err(ErrorData::internal_error(
+                    format!("the call of {tool} on {server} {why}"),
+                    None,
+                ));
+            }
         };
         match outcome {
             Ok(result) => {

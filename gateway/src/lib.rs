@@ -10,6 +10,7 @@ mod http;
 mod names;
 mod preview;
 mod print_config;
+mod stdio;
 mod tool_search;
 
 use std::path::PathBuf;
@@ -67,7 +68,9 @@ pub async fn serve_stdio(
     options: GatewayOptions,
 ) -> Result<(), GatewayError> {
     let gateway = Gateway::new(workspace, options)?;
-    gateway.run(stdio()).await
+    let (input, output) = stdio();
+    let transport = stdio::LineTransport::new(input, output).on_end(gateway.client_gone());
+    gateway.run(transport).await
 }
 
 type BoxedRead = Box<dyn tokio::io::AsyncRead + Send + Unpin>;

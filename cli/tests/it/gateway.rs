@@ -420,6 +420,12 @@ impl RawClient {
         stdin.flush().unwrap();
     }
 
+    fn send_raw(&mut self, line: &str) {
+        let stdin = self.stdin.as_mut().unwrap();
+        writeln!(stdin, "{line}").unwrap();
+        stdin.flush().unwrap();
+    }
+
     fn request(&mut self, method: &str, params: Value) -> Value {
         self.next_id += 1;
         let id = self.next_id;
@@ -973,4 +979,54 @@ fn sampling_and_roots_pass_through_when_the_client_offers_them() {
         gw.notes
     );
     gw.stop();
+}
+
+/// Garbage, malformed requests, an oversized line and unknown methods each get their JSON-RPC
+/// error and the gateway keeps serving; a client that goes away mid-call stops the gateway and
+/// its backends.
+#[test]
+fn bad_input_gets_errors_and_a_client_leaving_mid_call_stops_everything() {
+    let back = backend("args = [\"--slow-ms\", \"30000\"]\n");
+    let mut gw = RawClient::start(&back, &["--preset", "full-access"], false);
+    let read = |gw: &mut RawClient| {
+        let mut line = String::new();
+        gw.stdout.read_line(&mut line).unwrap();
+        serde_json::from_str::<Value>(&line).unwrap()
+    };
+    gw.send_raw("this is not json");
+    let answer = read(&mut gw);
+    assert_eq!(answer["error"]["code"], -32700, "{answer}");
+    assert_eq!(answer["id"], Value::Null, "{answer}");
+    gw.send_raw(r#"{"jsonrpc":"2.0","id":41,"method":"tools/call","params":"bad"}"#);
+    let answer = read(&mut gw);
+    assert_eq!(answer["id"], 41, "{answer}");
+    assert_eq!(answer["error"]["code"], -32602, "{answer}");
+    gw.send_raw(&"x".repeat(5 << 20));
+    let answer = read(&mut gw);
+    assert_eq!(answer["error"]["code"], -32600, "{answer}");
+    let answer = gw.request("no/such/method", json!({}));
+    assert_eq!(answer["error"]["code"], -32601, "{answer}");
+    let answer = gw.call_tool("t__echo", json!({"text": "still here"}));
+    assert_eq!(result_text(&answer), "still here", "{answer}");
+    // No list_changed after the first listing: nothing changed.
+    assert!(
+        !gw.notes
+            .iter()
+            .any(|n| n["method"] == "notifications/tools/list_changed"),
+        "{:?}",
+        gw.notes
+    );
+
+    // A call in flight, then the client goes away: the gateway exits 0, the backend is gone.
+    gw.send(&json!({"jsonrpc": "2.0", "id": 99, "method": "tools/call",
+        "params": {"name": "t__slow", "arguments": {}}}));
+    std::thread::sleep(Duration::from_millis(200));
+    let cwd = back.path().join("backend-cwd");
+    assert_eq!(processes_in(&cwd), 1);
+    gw.stop();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while processes_in(&cwd) > 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(processes_in(&cwd), 0, "a backend outlived the gateway");
 }
