@@ -15,6 +15,7 @@ mod errors;
 mod faults;
 mod file_modes;
 mod gateway;
+mod gateway_python;
 mod interop;
 mod layers;
 mod list;

@@ -1,0 +1,383 @@
+//! The Python MCP SDK's client (`mcp`, pinned in testing/peers/requirements.txt) drives the
+//! gateway through `gateway_client.py`: over streamable HTTP (`serve --http` with a bearer
+//! token), and through every answer a user can give to an approval request. The stdio tour is
+//! `gateway::the_python_sdk_client_works_through_the_gateway`.
+
+use std::io::{BufRead as _, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+
+use serde_json::{Value, json};
+
+use crate::support::TestHome;
+
+/// Whether `import mcp` works; without it the test is skipped, except in CI (`CI` or
+/// `MCPCTL_REQUIRE_PEERS` set), where a missing peer fails like the TypeScript SDK's.
+fn have_python_sdk() -> bool {
+    let have = Command::new("python3")
+        .args(["-c", "import mcp"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !have {
+        assert!(
+            std::env::var_os("CI").is_none() && std::env::var_os("MCPCTL_REQUIRE_PEERS").is_none(),
+            "the Python `mcp` package is missing: python3 -m pip install -r testing/peers/requirements.txt"
+        );
+        eprintln!("skipping: the Python `mcp` package is not installed");
+    }
+    have
+}
+
+/// A home with one test server `t` and `extra` config after it.
+fn backend(extra: &str) -> TestHome {
+    let t = TestHome::new();
+    let cwd = t.path().join("backend-cwd");
+    std::fs::create_dir_all(&cwd).unwrap();
+    t.write_config(&format!(
+        "[mcp_servers.t]\ncommand = {:?}\ncwd = {:?}\n{extra}",
+        mcpctl_test_support::test_server_bin().display().to_string(),
+        cwd.display().to_string(),
+    ));
+    t
+}
+
+/// `python3 gateway_client.py args…` in the home's environment, with `env` added.
+fn python_client(back: &TestHome, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/gateway_client.py");
+    let mut python = back.command("python3");
+    // The home is a temporary one: keep packages pip installed with `--user` importable.
+    if std::env::var_os("PYTHONUSERBASE").is_none()
+        && let Some(home) = std::env::var_os("HOME")
+    {
+        python.env("PYTHONUSERBASE", Path::new(&home).join(".local"));
+    }
+    python.env_remove("PY_SCENARIO").env_remove("PY_APPROVALS");
+    for (key, value) in env {
+        python.env(key, value);
+    }
+    python.arg(&script).args(args).output().unwrap()
+}
+
+/// The client's JSON report; panics with its stderr when it failed.
+fn report_of(out: &Output) -> Value {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "the Python client failed:\n{stderr}");
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+fn audit(back: &TestHome) -> Vec<Value> {
+    std::fs::read_to_string(back.home().join("log/gateway.jsonl"))
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn strings(value: &Value) -> Vec<&str> {
+    value
+        .as_array()
+        .unwrap_or_else(|| panic!("not an array: {value}"))
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect()
+}
+
+/// The `call sha256:…` a prompt names, which starts the audited `arguments_digest`.
+fn prompt_digest(prompt: &str) -> &str {
+    let start = prompt.find("call sha256:").unwrap() + "call ".len();
+    prompt[start..].trim_end_matches(')')
+}
+
+/// `mcpctl serve --http 127.0.0.1:0 --token-env-var GW_TOKEN`; killed on drop.
+struct HttpGateway {
+    child: Child,
+    url: String,
+}
+
+impl HttpGateway {
+    fn start(back: &TestHome, token: &str) -> Self {
+        let mut child = back
+            .mcpctl()
+            .args([
+                "serve",
+                "--http",
+                "127.0.0.1:0",
+                "--token-env-var",
+                "GW_TOKEN",
+            ])
+            .env("GW_TOKEN", token)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
+        let mut line = String::new();
+        let url = loop {
+            line.clear();
+            assert!(
+                stderr.read_line(&mut line).unwrap() > 0,
+                "the gateway exited before listening"
+            );
+            if let Some(rest) = line.trim().strip_prefix("mcpctl serve: listening on ") {
+                break rest.to_string();
+            }
+        };
+        // Keep draining stderr so the gateway never blocks on it.
+        std::thread::spawn(move || {
+            let mut sink = String::new();
+            while stderr.read_line(&mut sink).unwrap_or(0) > 0 {
+                sink.clear();
+            }
+        });
+        Self { child, url }
+    }
+}
+
+impl Drop for HttpGateway {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Over streamable HTTP with a bearer token the Python client gets the whole tour: approval
+/// requests (server-to-client requests on the HTTP stream), a backend's own elicitation,
+/// progress before the result, prompts, resources, completion and log messages; every call is
+/// audited as the user's decision. A wrong token gets nothing done.
+#[test]
+fn the_python_sdk_client_works_over_streamable_http() {
+    if !have_python_sdk() {
+        return;
+    }
+    let back = backend("");
+    let gw = HttpGateway::start(&back, "tok-python-1234");
+
+    let wrong = python_client(&back, &[&gw.url], &[("PY_BEARER_TOKEN", "tok-python-1235")]);
+    assert!(
+        !wrong.status.success(),
+        "a wrong token was let in: {}",
+        String::from_utf8_lossy(&wrong.stdout)
+    );
+    assert!(wrong.stdout.is_empty(), "{wrong:?}");
+
+    let out = python_client(&back, &[&gw.url], &[("PY_BEARER_TOKEN", "tok-python-1234")]);
+    let report = report_of(&out);
+    assert_eq!(report["transport"], "http", "{report}");
+    assert_eq!(report["server"], "mcpctl-gateway", "{report}");
+    assert_eq!(report["protocol"], "2025-11-25", "{report}");
+    let tools = strings(&report["tools"]);
+    for tool in ["t__echo", "t__add", "t__elicit", "t__progress"] {
+        assert!(tools.contains(&tool), "{tool} missing: {report}");
+    }
+    assert!(tools.iter().all(|t| t.starts_with("t__")), "{report}");
+    assert_eq!(report["echo"], "from python", "{report}");
+    assert_eq!(report["add"], "7", "{report}");
+    assert_eq!(report["add_error"], false, "{report}");
+    assert_eq!(report["add_structured"], json!({"sum": 7.0}), "{report}");
+    assert_eq!(
+        report["elicited"],
+        json!({"action": "accept", "content": {"name": "Grace", "age": 85}}),
+        "{report}"
+    );
+    // All three progress notifications, in order, before the result.
+    assert_eq!(
+        report["progress_notes"],
+        json!([
+            {"progress": 1.0, "total": 3.0, "message": "step 1 of 3"},
+            {"progress": 2.0, "total": 3.0, "message": "step 2 of 3"},
+            {"progress": 3.0, "total": 3.0, "message": "step 3 of 3"},
+        ]),
+        "{report}"
+    );
+    assert_eq!(report["progress_result"], "done", "{report}");
+    assert_eq!(report["prompts"], json!(["t__greet"]), "{report}");
+    assert_eq!(report["greet"], "Say hello to Grace.", "{report}");
+    let resources = strings(&report["resources"]);
+    assert!(resources.contains(&"mcpctl://status"), "{report}");
+    assert!(resources.contains(&"test://text"), "{report}");
+    assert_eq!(
+        report["resource_text"], "hello from the test server",
+        "{report}"
+    );
+    assert_eq!(report["resource_templated"], "templated", "{report}");
+    assert_eq!(report["status"]["servers"][0]["server"], "t", "{report}");
+    assert_eq!(report["status"]["servers"][0]["state"], "ready", "{report}");
+    assert_eq!(
+        report["completions"],
+        json!(["alice", "albert"]),
+        "{report}"
+    );
+    assert_eq!(
+        report["logs"][0],
+        json!({"level": "info", "logger": "t/test-server", "data": "log level set to info"}),
+        "{report}"
+    );
+
+    // The `auto` mode asks about each of these (the test server's tools have no annotations),
+    // naming tool, server, arguments and mode, and offers to remember the answer.
+    let asked = strings(&report["asked"]);
+    let approvals: Vec<&str> = asked
+        .iter()
+        .copied()
+        .filter(|a| a.starts_with("Allow "))
+        .collect();
+    assert_eq!(approvals.len(), 4, "{asked:?}");
+    assert!(
+        approvals[0].starts_with(
+            "Allow echo on t?\nArguments: {\"text\":\"from python\"}\n(approval mode `auto`; call sha256:"
+        ),
+        "{asked:?}"
+    );
+    assert!(
+        approvals[1].starts_with("Allow add on t?\nArguments: {\"a\":2,\"b\":5}\n"),
+        "{asked:?}"
+    );
+    assert!(approvals[2].starts_with("Allow elicit on t?"), "{asked:?}");
+    assert!(
+        approvals[3].starts_with("Allow progress on t?"),
+        "{asked:?}"
+    );
+    // The backend's own question came after its approval, through the same HTTP session.
+    assert_eq!(asked[3], "Who are you?", "{asked:?}");
+    assert_eq!(
+        report["approval_fields"],
+        json!([["remember"], ["remember"], ["remember"], ["remember"]]),
+        "{report}"
+    );
+
+    // One audit line per call: asked, approved by the user, the Python SDK named as client,
+    // and the digest the prompt showed.
+    let records = audit(&back);
+    let tools: Vec<&str> = records
+        .iter()
+        .map(|r| r["tool"].as_str().unwrap())
+        .collect();
+    assert_eq!(tools, ["echo", "add", "elicit", "progress"], "{records:?}");
+    for (record, prompt) in records.iter().zip(&approvals) {
+        assert_eq!(record["server"], "t", "{record}");
+        assert_eq!(record["decision"], "ask", "{record}");
+        assert_eq!(record["result"], "approved", "{record}");
+        assert_eq!(record["decided_by"], "user", "{record}");
+        assert_eq!(record["mode"], "auto", "{record}");
+        assert_eq!(record["is_error"], false, "{record}");
+        assert!(
+            record["client"].as_str().unwrap().starts_with("mcp "),
+            "{record}"
+        );
+        assert!(
+            record["arguments_digest"]
+                .as_str()
+                .unwrap()
+                .starts_with(prompt_digest(prompt)),
+            "{record} vs {prompt}"
+        );
+    }
+}
+
+/// Each answer a Python client can give to an approval request, over stdio: decline and
+/// cancel are errors the model can read and are audited as declined; "remember" runs the call
+/// and the next one without asking (audited as remembered); a tool whose mode is `prompt` offers
+/// no remembering and asks every time even when the answer says remember.
+#[test]
+fn every_approval_answer_of_the_python_sdk_client_is_honoured_and_audited() {
+    if !have_python_sdk() {
+        return;
+    }
+    let mcpctl = env!("CARGO_BIN_EXE_mcpctl");
+    let back = backend("");
+    let out = python_client(
+        &back,
+        &[mcpctl, "serve"],
+        &[
+            ("PY_SCENARIO", "approvals"),
+            ("PY_APPROVALS", "decline,cancel,remember"),
+        ],
+    );
+    let report = report_of(&out);
+    assert_eq!(report["transport"], "stdio", "{report}");
+    assert_eq!(
+        report["calls"],
+        json!([
+            {"text": "The call of add on t was not approved: the user declined.", "is_error": true},
+            {"text": "The call of add on t was not approved: the user cancelled.", "is_error": true},
+            {"text": "12", "is_error": false},
+            {"text": "13", "is_error": false},
+        ]),
+        "{report}"
+    );
+    // Asked three times (not the fourth: remembered), each naming the call's own arguments.
+    let asked = strings(&report["asked"]);
+    assert_eq!(asked.len(), 3, "{asked:?}");
+    for (i, prompt) in asked.iter().enumerate() {
+        assert!(
+            prompt.starts_with(&format!(
+                "Allow add on t?\nArguments: {{\"a\":{i},\"b\":10}}\n(approval mode `auto`; call sha256:"
+            )),
+            "{prompt}"
+        );
+    }
+    let records = audit(&back);
+    let seen: Vec<(&str, &str, bool)> = records
+        .iter()
+        .map(|r| {
+            assert_eq!(r["tool"], "add", "{r}");
+            assert_eq!(r["decision"], "ask", "{r}");
+            (
+                r["result"].as_str().unwrap(),
+                r["decided_by"].as_str().unwrap(),
+                r["is_error"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("declined", "user", true),
+            ("declined", "user", true),
+            ("approved", "user", false),
+            ("approved", "remembered", false),
+        ],
+        "{records:?}"
+    );
+    for (record, prompt) in records.iter().zip(&asked) {
+        assert!(
+            record["arguments_digest"]
+                .as_str()
+                .unwrap()
+                .starts_with(prompt_digest(prompt)),
+            "{record} vs {prompt}"
+        );
+    }
+
+    // `prompt` mode: no "remember" field, and a "remember" answer does not stick.
+    let back = backend("[mcp_servers.t.tools.add]\napproval_mode = \"prompt\"\n");
+    let out = python_client(
+        &back,
+        &[mcpctl, "serve"],
+        &[("PY_SCENARIO", "approvals"), ("PY_APPROVALS", "remember")],
+    );
+    let report = report_of(&out);
+    assert_eq!(
+        report["calls"],
+        json!([{"text": "10", "is_error": false}, {"text": "11", "is_error": false}]),
+        "{report}"
+    );
+    let asked = strings(&report["asked"]);
+    assert_eq!(asked.len(), 2, "asked every time: {asked:?}");
+    assert!(
+        asked
+            .iter()
+            .all(|a| a.contains("(approval mode `prompt`; call sha256:")),
+        "{asked:?}"
+    );
+    assert_eq!(report["approval_fields"], json!([[], []]), "{report}");
+    let records = audit(&back);
+    assert_eq!(records.len(), 2, "{records:?}");
+    for record in &records {
+        assert_eq!(record["result"], "approved", "{record}");
+        assert_eq!(record["decided_by"], "user", "{record}");
+        assert_eq!(record["mode"], "prompt", "{record}");
+    }
+}
