@@ -17,9 +17,9 @@ use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestParams, CompleteResult,
     GetPromptRequestParams, GetPromptResponse, Implementation, ListPromptsResult,
     ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, PaginatedRequestParams,
-    ProgressNotificationParam, ProgressToken, ProtocolVersion, ReadResourceRequestParams,
-    ReadResourceResponse, ReadResourceResult, Reference, ServerCapabilities, ServerConfig,
-    SubscribeRequestParams, Tool, UnsubscribeRequestParams,
+    ProgressNotificationParam, ProtocolVersion, ReadResourceRequestParams, ReadResourceResponse,
+    ReadResourceResult, Reference, ServerCapabilities, ServerConfig, SubscribeRequestParams, Tool,
+    UnsubscribeRequestParams,
 };
 use rmcp::service::{Peer, RequestContext};
 use rmcp::{ErrorData, RoleServer, ServerHandler, ServiceExt};
@@ -29,6 +29,7 @@ use tokio::sync::OnceCell;
 use crate::audit::{AuditLog, Record};
 use crate::names::NameMap;
 use crate::preview::{call_digest, redacted_preview};
+use crate::sessions::{Route, Sessions};
 use crate::{GatewayError, GatewayOptions};
 
 /// The URI of the resource that lists every backend and its state.
@@ -50,10 +51,6 @@ pub struct Gateway {
     inner: Arc<Inner>,
 }
 
-/// Per backend server, the calls in flight that carry a client progress token.
-/// Each entry: the call's id, the client's token and how many notifications it has had.
-type ProgressRoutes = BTreeMap<String, Vec<(u64, ProgressToken, u64)>>;
-
 struct Inner {
     workspace: Workspace,
     policy: ApprovalPolicy,
@@ -66,13 +63,8 @@ struct Inner {
     /// `gateway_pinned_tools`: exposed names listed even in tool-search mode.
     pinned: Vec<String>,
     manager: OnceCell<ConnectionManager>,
-    /// The client, once it has initialized: for elicitation and list_changed.
-    client: Arc<Mutex<Option<Peer<RoleServer>>>>,
-    /// Tools the user approved "for this session", by `(server, tool)`.
-    remembered: Mutex<BTreeSet<(String, String)>>,
-    /// The client's progress token of each call in flight, by backend server.
-    progress_routes: Arc<Mutex<ProgressRoutes>>,
-    next_call: std::sync::atomic::AtomicU64,
+    /// The client sessions and the calls in flight: where what a backend sends goes.
+    sessions: Arc<Sessions>,
     /// What is exposed; `None` until built and after a backend's tools changed.
     catalog: Arc<Mutex<Option<Arc<Catalog>>>>,
     /// Progress on its way to the client, in order.
@@ -83,8 +75,6 @@ struct Inner {
     gone: tokio::sync::watch::Sender<bool>,
     /// The owner of every resource URI listed so far.
     resource_owners: Mutex<BTreeMap<String, String>>,
-    /// The client's resource subscriptions: URI → the backend that has it.
-    subscriptions: Mutex<BTreeMap<String, String>>,
     audit: AuditLog,
 }
 
@@ -148,16 +138,12 @@ impl Gateway {
                 tool_search: options.tool_search,
                 pinned,
                 manager: OnceCell::new(),
-                client: Arc::new(Mutex::new(None)),
-                remembered: Mutex::new(BTreeSet::new()),
-                progress_routes: Arc::new(Mutex::new(BTreeMap::new())),
-                next_call: std::sync::atomic::AtomicU64::new(0),
+                sessions: Arc::new(Sessions::default()),
                 forward,
                 queue: Mutex::new(Some(queue)),
                 catalog: Arc::new(Mutex::new(None)),
                 gone: tokio::sync::watch::channel(false).0,
                 resource_owners: Mutex::new(BTreeMap::new()),
-                subscriptions: Mutex::new(BTreeMap::new()),
                 audit,
             }),
         })
@@ -197,7 +183,7 @@ impl Gateway {
     /// client has initialized: what they are offered depends on what the client offers.)
     pub(crate) async fn prepare(&self) {
         if let Some(queue) = lock(&self.inner.queue).take() {
-            tokio::spawn(forward_in_order(queue, Arc::clone(&self.inner.client)));
+            tokio::spawn(forward_in_order(queue, Arc::clone(&self.inner.sessions)));
         }
     }
 
@@ -215,7 +201,7 @@ impl Gateway {
                 // server that becomes ready after the catalog was built (a late start, a
                 // restart) changes the tools: drop the catalog and tell the client.
                 let catalog = Arc::clone(&self.inner.catalog);
-                let client = Arc::clone(&self.inner.client);
+                let sessions = Arc::clone(&self.inner.sessions);
                 tokio::spawn(async move {
                     // A server's first start is in the first listing; only a restart changes it.
                     let mut started = BTreeSet::new();
@@ -225,10 +211,10 @@ impl Gateway {
                                 log(&format!("'{}' failed to start: {why}", update.server));
                             }
                             ServerState::Ready if !started.insert(update.server.clone()) => {
-                                let built = lock(&catalog).take().is_some();
-                                let peer = lock(&client).clone();
-                                if built && let Some(peer) = peer {
-                                    let _ = peer.notify_tool_list_changed().await;
+                                if lock(&catalog).take().is_some() {
+                                    for peer in sessions.all() {
+                                        let _ = peer.notify_tool_list_changed().await;
+                                    }
                                 }
                             }
                             ServerState::Ready | ServerState::Starting | ServerState::Cancelled => {
@@ -243,8 +229,12 @@ impl Gateway {
 
     fn hooks(&self) -> ClientHooks {
         // Sampling and roots are declared to a backend only when the client has them (the
-        // backends start after the client's `initialized`).
-        let offers = lock(&self.inner.client)
+        // backends start after the client's `initialized`; over HTTP, the session that
+        // started them decides).
+        let offers = self
+            .inner
+            .sessions
+            .latest()
             .as_ref()
             .and_then(Peer::peer_info)
             .map(|info| {
@@ -255,16 +245,16 @@ impl Gateway {
             })
             .unwrap_or_default();
         let forward_to = Arc::new(ForwardToClient {
-            client: Arc::clone(&self.inner.client),
+            sessions: Arc::clone(&self.inner.sessions),
         });
         let sampling: Option<Arc<dyn SamplingHandler>> = offers
             .0
             .then(|| Arc::clone(&forward_to) as Arc<dyn SamplingHandler>);
         let roots: Option<Arc<dyn RootsHandler>> =
             offers.1.then_some(forward_to as Arc<dyn RootsHandler>);
-        let client = Arc::clone(&self.inner.client);
-        let listed = Arc::clone(&self.inner.client);
-        let routes = Arc::clone(&self.inner.progress_routes);
+        let elicit_sessions = Arc::clone(&self.inner.sessions);
+        let listed = Arc::clone(&self.inner.sessions);
+        let routes = Arc::clone(&self.inner.sessions);
         let forward = self.inner.forward.clone();
         let notices = self.inner.forward.clone();
         let catalog = Arc::clone(&self.inner.catalog);
@@ -276,19 +266,17 @@ impl Gateway {
             // arrives after the result.
             progress: Some(Arc::new(
                 move |server: &str, note: &ProgressNotificationParam| {
-                    let token = match lock(&routes).get_mut(server).map(Vec::as_mut_slice) {
-                        Some([(_, token, seen)]) => {
-                            *seen += 1;
-                            token.clone()
-                        }
-                        _ => return,
+                    let Some((peer, token)) = routes.progress(server) else {
+                        return;
                     };
                     let mut note = note.clone();
                     note.progress_token = token;
-                    let _ = forward.send(Forwarded::Progress(note));
+                    let _ = forward.send(Forwarded::Progress(peer, note));
                 },
             )),
-            elicitation: Some(Arc::new(ForwardElicitation { client })),
+            elicitation: Some(Arc::new(ForwardElicitation {
+                sessions: elicit_sessions,
+            })),
             sampling,
             roots,
             notices: Some(Arc::new(move |server: &str, notice: ServerNotice| {
@@ -297,11 +285,11 @@ impl Gateway {
             // The manager stores the new list right after this hook returns: the catalog is
             // dropped and the client told on a task that runs after that.
             tools_listed: Some(Arc::new(move |_server: &str, _tools: Vec<Tool>| {
-                let peer = lock(&listed).clone();
+                let peers = listed.all();
                 let catalog = Arc::clone(&catalog);
                 tokio::spawn(async move {
                     *lock(&catalog) = None;
-                    if let Some(peer) = peer {
+                    for peer in peers {
                         let _ = peer.notify_tool_list_changed().await;
                     }
                 });
@@ -316,10 +304,7 @@ impl Gateway {
     }
 
     fn remember_client(&self, peer: &Peer<RoleServer>) {
-        let mut client = lock(&self.inner.client);
-        if client.is_none() {
-            *client = Some(peer.clone());
-        }
+        self.inner.sessions.seen(peer);
     }
 
     /// Every exposed tool: filtered tools and, under the `read-only` preset, tools that are not
@@ -442,10 +427,10 @@ impl Gateway {
         let settled_by = decision.decided_by.as_str();
         let mut answered_by = settled_by;
         if decision.outcome == Outcome::Ask {
-            let key = (server.clone(), tool.clone());
             let rememberable =
                 !matches!(decision.mode, ApprovalMode::Prompt | ApprovalMode::Writes);
-            if rememberable && lock(&self.inner.remembered).contains(&key) {
+            let sessions = &self.inner.sessions;
+            if rememberable && sessions.is_remembered(&context.peer, &server, &tool) {
                 answered_by = "remembered";
             } else {
                 match self
@@ -462,7 +447,7 @@ impl Gateway {
                 {
                     Answer::Approved { remember } => {
                         if remember && rememberable {
-                            lock(&self.inner.remembered).insert(key);
+                            sessions.remember(&context.peer, &server, &tool);
                         }
                         answered_by = "user";
                     }
@@ -496,17 +481,12 @@ impl Gateway {
             .get(&server)
             .copied()
             .unwrap_or(mcpctl_core::DEFAULT_TOOL_TIMEOUT);
-        let route = context.meta.get_progress_token().map(|token| {
-            let id = self
-                .inner
-                .next_call
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            lock(&self.inner.progress_routes)
-                .entry(server.clone())
-                .or_default()
-                .push((id, token, 0));
-            id
-        });
+        let token = context.meta.get_progress_token();
+        let wants_progress = token.is_some();
+        let call_id = self
+            .inner
+            .sessions
+            .begin_call(&server, &context.peer, token);
         // The client's `notifications/cancelled` cancels `context.ct`: dropping the backend
         // call then sends the backend its own `notifications/cancelled`.
         let mut gone = self.inner.gone.subscribe();
@@ -515,17 +495,13 @@ impl Gateway {
             () = context.ct.cancelled() => Err("was cancelled by the client"),
             _ = gone.wait_for(|gone| *gone) => Err("was stopped: the client went away"),
         };
-        if let Some(id) = route {
+        if wants_progress {
             // The backend's connection may hand over progress sent just before the result
             // after the result itself. A call that has had progress gives the rest a moment
             // (20 ms); one that has had none pays nothing (a first notification sent at the
             // same instant as the result may then be lost). Then the flush waits until the
             // forwarder has sent everything queued: no progress goes out after the result.
-            let seen = lock(&self.inner.progress_routes)
-                .get(&server)
-                .and_then(|calls| calls.iter().find(|(call, _, _)| *call == id))
-                .map_or(0, |(_, _, seen)| *seen);
-            if seen > 0 {
+            if self.inner.sessions.progress_seen(&server, call_id) > 0 {
                 tokio::time::sleep(std::time::Duration::from_millis(20)).await;
             }
             let (done, flushed) = tokio::sync::oneshot::channel();
@@ -533,11 +509,7 @@ impl Gateway {
                 let _ = flushed.await;
             }
         }
-        if let Some(id) = route
-            && let Some(calls) = lock(&self.inner.progress_routes).get_mut(&server)
-        {
-            calls.retain(|(call, _, _)| *call != id);
-        }
+        self.inner.sessions.end_call(&server, call_id);
         let outcome = match outcome {
             Ok(outcome) => outcome,
             Err(why) => {
@@ -691,7 +663,8 @@ struct Catalog {
 
 /// What the forwarding task sends to the client.
 enum Forwarded {
-    Progress(ProgressNotificationParam),
+    /// Progress for the session of the call it belongs to.
+    Progress(Peer<RoleServer>, ProgressNotificationParam),
     /// A backend's log message, resource update or list change.
     Notice(String, ServerNotice),
     /// Answered once everything queued before it has been sent.
@@ -700,20 +673,26 @@ enum Forwarded {
 
 async fn forward_in_order(
     mut queue: tokio::sync::mpsc::UnboundedReceiver<Forwarded>,
-    client: Arc<Mutex<Option<Peer<RoleServer>>>>,
+    sessions: Arc<Sessions>,
 ) {
     while let Some(item) = queue.recv().await {
         match item {
-            Forwarded::Progress(note) => {
-                let peer = lock(&client).clone();
-                if let Some(peer) = peer {
-                    let _ = peer.notify_progress(note).await;
-                }
+            Forwarded::Progress(peer, note) => {
+                let _ = peer.notify_progress(note).await;
             }
             Forwarded::Notice(server, notice) => {
-                let peer = lock(&client).clone();
-                if let Some(peer) = peer {
-                    send_notice(&peer, &server, notice).await;
+                // Log messages go where the backend's requests would; a resource update to
+                // the sessions subscribed to it; list changes to every session.
+                let peers = match &notice {
+                    ServerNotice::Log(_) => match sessions.route(&server) {
+                        Route::To(peer) => vec![peer],
+                        Route::Ambiguous | Route::Nobody => Vec::new(),
+                    },
+                    ServerNotice::ResourceUpdated(update) => sessions.subscribers(&update.uri),
+                    _ => sessions.all(),
+                };
+                for peer in peers {
+                    send_notice(&peer, &server, notice.clone()).await;
                 }
             }
             Forwarded::Flush(done) => {
@@ -810,14 +789,23 @@ fn page(cursor: Option<&str>, total: usize) -> Result<(usize, Option<String>), E
 
 /// Passes a backend's sampling and roots requests to the gateway's client.
 struct ForwardToClient {
-    client: Arc<Mutex<Option<Peer<RoleServer>>>>,
+    sessions: Arc<Sessions>,
 }
 
 impl ForwardToClient {
-    fn peer(&self) -> Result<Peer<RoleServer>, ErrorData> {
-        lock(&self.client)
-            .clone()
-            .ok_or_else(|| ErrorData::internal_error("the gateway has no client yet", None))
+    /// The session a request of `server` is for.
+    fn peer(&self, server: &str) -> Result<Peer<RoleServer>, ErrorData> {
+        match self.sessions.route(server) {
+            Route::To(peer) => Ok(peer),
+            Route::Ambiguous => Err(ErrorData::internal_error(
+                "the gateway has calls from several clients in flight on this server and cannot tell which one this request is for",
+                None,
+            )),
+            Route::Nobody => Err(ErrorData::internal_error(
+                "no client is connected to the gateway",
+                None,
+            )),
+        }
     }
 }
 
@@ -835,11 +823,11 @@ fn client_error(what: &str, error: rmcp::service::ServiceError) -> ErrorData {
 impl SamplingHandler for ForwardToClient {
     fn create_message<'a>(
         &'a self,
-        _server: &'a str,
+        server: &'a str,
         request: rmcp::model::CreateMessageRequestParams,
     ) -> BoxFuture<'a, Result<rmcp::model::CreateMessageResult, ErrorData>> {
         Box::pin(async move {
-            self.peer()?
+            self.peer(server)?
                 .create_message(request)
                 .await
                 .map_err(|error| client_error("sampling/createMessage", error))
@@ -851,10 +839,10 @@ impl SamplingHandler for ForwardToClient {
 impl RootsHandler for ForwardToClient {
     fn list_roots<'a>(
         &'a self,
-        _server: &'a str,
+        server: &'a str,
     ) -> BoxFuture<'a, Result<rmcp::model::ListRootsResult, ErrorData>> {
         Box::pin(async move {
-            self.peer()?
+            self.peer(server)?
                 .list_roots()
                 .await
                 .map_err(|error| client_error("roots/list", error))
@@ -863,18 +851,20 @@ impl RootsHandler for ForwardToClient {
 }
 
 struct ForwardElicitation {
-    client: Arc<Mutex<Option<Peer<RoleServer>>>>,
+    sessions: Arc<Sessions>,
 }
 
 impl ElicitationHandler for ForwardElicitation {
+    /// Asks the session the request is for; declined when the gateway cannot tell which one
+    /// (calls from several sessions in flight on that server) or it cannot elicit.
     fn elicit<'a>(
         &'a self,
-        _server: &'a str,
+        server: &'a str,
         request: ElicitRequestParams,
     ) -> BoxFuture<'a, ElicitResult> {
-        let peer = lock(&self.client).clone();
+        let route = self.sessions.route(server);
         Box::pin(async move {
-            let Some(peer) = peer else {
+            let Route::To(peer) = route else {
                 return ElicitResult::new(ElicitationAction::Decline);
             };
             let can = peer
@@ -1135,6 +1125,11 @@ impl ServerHandler for Gateway {
     ) -> Result<(), ErrorData> {
         self.remember_client(&context.peer);
         let uri = request.uri.as_str();
+        // Already subscribed for another session: this one joins; the backend is not asked again.
+        if let Some(server) = self.inner.sessions.subscribed_server(uri) {
+            self.inner.sessions.subscribe(uri, &server, &context.peer);
+            return Ok(());
+        }
         let owner = lock(&self.inner.resource_owners).get(uri).cloned();
         let mut candidates = self
             .clients_offering(|caps| {
@@ -1148,12 +1143,14 @@ impl ServerHandler for Gateway {
         }
         let mut last = None;
         for (server, client) in candidates {
+            // Recorded first: a backend may send its first update before it answers.
+            self.inner.sessions.subscribe(uri, &server, &context.peer);
             match client.subscribe(uri).await {
-                Ok(()) => {
-                    lock(&self.inner.subscriptions).insert(uri.to_string(), server);
-                    return Ok(());
+                Ok(()) => return Ok(()),
+                Err(error) => {
+                    self.inner.sessions.unsubscribe(uri, &context.peer);
+                    last = Some(error.to_string());
                 }
-                Err(error) => last = Some(error.to_string()),
             }
         }
         Err(ErrorData::invalid_params(
@@ -1171,8 +1168,8 @@ impl ServerHandler for Gateway {
     ) -> Result<(), ErrorData> {
         self.remember_client(&context.peer);
         let uri = request.uri.as_str();
-        let Some(server) = lock(&self.inner.subscriptions).remove(uri) else {
-            // Nothing to undo: unsubscribing twice is not an error.
+        // Unsubscribing twice is not an error; the backend is told when the last session left.
+        let Some(server) = self.inner.sessions.unsubscribe(uri, &context.peer) else {
             return Ok(());
         };
         let client = self.manager().await.client(&server);

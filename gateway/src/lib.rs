@@ -10,6 +10,7 @@ mod http;
 mod names;
 mod preview;
 mod print_config;
+mod sessions;
 mod stdio;
 mod tool_search;
 

@@ -381,3 +381,67 @@ fn every_approval_answer_of_the_python_sdk_client_is_honoured_and_audited() {
         assert_eq!(record["mode"], "prompt", "{record}");
     }
 }
+
+/// Two HTTP sessions on one gateway: a backend's elicitation and progress reach the session
+/// whose call caused them and never the other, and "remember for this session" stays in the
+/// session that chose it.
+#[test]
+fn two_http_sessions_each_get_only_their_own_messages() {
+    if !have_python_sdk() {
+        return;
+    }
+    let back = backend(
+        "[mcp_servers.t.tools.elicit]\napproval_mode = \"approve\"\n[mcp_servers.t.tools.progress]\napproval_mode = \"approve\"\n",
+    );
+    let gateway = HttpGateway::start(&back, "two-sessions-token");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/gateway_sessions.py");
+    let mut python = back.command("python3");
+    if std::env::var_os("PYTHONUSERBASE").is_none()
+        && let Some(home) = std::env::var_os("HOME")
+    {
+        python.env("PYTHONUSERBASE", Path::new(&home).join(".local"));
+    }
+    let out = python
+        .env("PY_BEARER_TOKEN", "two-sessions-token")
+        .arg(&script)
+        .arg(&gateway.url)
+        .output()
+        .unwrap();
+    let report = report_of(&out);
+    // Each backend question went to the session that called, and its answer came back there.
+    assert_eq!(report["b_elicited"]["content"]["name"], "b", "{report}");
+    assert_eq!(report["a_elicited"]["content"]["name"], "a", "{report}");
+    let asked_a = strings(&report["asked"]["a"]);
+    let asked_b = strings(&report["asked"]["b"]);
+    assert_eq!(
+        asked_a.iter().filter(|m| **m == "Who are you?").count(),
+        1,
+        "{report}"
+    );
+    assert_eq!(
+        asked_b.iter().filter(|m| **m == "Who are you?").count(),
+        1,
+        "{report}"
+    );
+    assert_eq!(report["progress"]["b"], json!([1.0, 2.0, 3.0]), "{report}");
+    assert_eq!(report["progress"]["a"], json!([]), "{report}");
+    // A remembered `add` after one approval; B, another session, was asked on its own.
+    assert_eq!(report["a_add"], json!(["1", "2"]), "{report}");
+    assert_eq!(report["b_add"], "6", "{report}");
+    assert_eq!(
+        asked_a
+            .iter()
+            .filter(|m| m.starts_with("Allow add on t?"))
+            .count(),
+        1,
+        "{report}"
+    );
+    assert_eq!(
+        asked_b
+            .iter()
+            .filter(|m| m.starts_with("Allow add on t?"))
+            .count(),
+        1,
+        "{report}"
+    );
+}
