@@ -49,6 +49,7 @@ ci:
     step just test --profile ci
     # The mcpctl binary the tests just built: no second build.
     step testing/conformance/run.sh
+    step testing/conformance/gateway.sh
     if [ ${#failed[@]} -gt 0 ]; then
         echo "just ci: failed: $(IFS=';'; echo "${failed[*]}")" >&2
         exit 1
@@ -174,6 +175,13 @@ demo:
 conformance *scenarios:
     cargo build -p mcpctl-cli
     testing/conformance/run.sh {{ scenarios }}
+
+# The conformance suite's server scenarios against `mcpctl serve --http` in front of
+# server-everything and, as the baseline, against server-everything itself (~30 s; needs
+# `just peers`): fails when a scenario passes against the baseline but not through the gateway.
+conformance-server *scenarios:
+    cargo build -p mcpctl-cli
+    testing/conformance/gateway.sh {{ scenarios }}
 
 # Peak RSS and wall time of mcpctl against each hostile test-server mode (issue 14), medians.
 bench-hostile:
