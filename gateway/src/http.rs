@@ -102,7 +102,8 @@ fn host_text(ip: IpAddr) -> String {
     }
 }
 
-/// 401 unless the request carries the token (compared in constant time; never logged).
+/// 401 unless the request carries the token (compared in constant time; never logged); a
+/// session's DELETE that rmcp accepted is answered 204.
 async fn check_bearer(expected: Option<&str>, req: Request, next: Next) -> Response {
     if let Some(expected) = expected {
         let sent = req
@@ -120,7 +121,14 @@ async fn check_bearer(expected: Option<&str>, req: Request, next: Next) -> Respo
             return response;
         }
     }
-    next.run(req).await
+    let terminate = req.method() == axum::http::Method::DELETE;
+    let mut response = next.run(req).await;
+    // rmcp answers a session's DELETE with 202 Accepted; the session is already gone, and
+    // clients (the Python SDK) expect 200 or 204 for a termination that happened.
+    if terminate && response.status() == StatusCode::ACCEPTED {
+        *response.status_mut() = StatusCode::NO_CONTENT;
+    }
+    response
 }
 
 /// Equal bytes, in time that depends only on the lengths.

@@ -164,6 +164,9 @@ fn the_python_sdk_client_works_over_streamable_http() {
 
     let out = python_client(&back, &[&gw.url], &[("PY_BEARER_TOKEN", "tok-python-1234")]);
     let report = report_of(&out);
+    // Its closing DELETE is answered as a termination that happened (204, not rmcp's 202).
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("Session termination failed"), "{stderr}");
     assert_eq!(report["transport"], "http", "{report}");
     assert_eq!(report["server"], "mcpctl-gateway", "{report}");
     assert_eq!(report["protocol"], "2025-11-25", "{report}");
