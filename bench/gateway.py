@@ -125,6 +125,15 @@ def main():
         print(f"tools/call direct:  median {ms(d_med)}  p99 {ms(p99(d_times))}  ({len(d_times)} calls)")
         print(f"tools/call gateway: median {ms(g_med)}  p99 {ms(p99(g_times))}")
         print(f"ratio of medians: {g_med / d_med:.3f}x (target <= 1.15x)")
+        # The floor of any extra process hop: the same server behind two `cat` processes (one
+        # per direction), which only copy bytes.
+        relay = Peer(["sh", "-c", f'cat | "{server}" | cat'])
+        relay.initialize()
+        timed_calls(relay, "echo", warm)
+        r_times = timed_calls(relay, "echo", args.calls // 2)
+        relay.close()
+        print(f"tools/call through two `cat` relays: median {ms(statistics.median(r_times))} "
+              f"({statistics.median(r_times) / d_med:.3f}x direct)")
         with_token = timed_calls(gateway, "t__echo", args.calls // 4, progress=True)
         print(f"tools/call gateway with a progress token: median {ms(statistics.median(with_token))}")
 
