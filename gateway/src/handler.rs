@@ -36,6 +36,9 @@ use crate::{GatewayError, GatewayOptions};
 pub const STATUS_URI: &str = "mcpctl://status";
 /// Tools, prompts and resources per page.
 const PAGE: usize = 200;
+/// How long a listing waits for servers still starting before it answers without them (they
+/// are added, with `tools/list_changed`, once they are up).
+const LISTING_GRACE: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// Writes one line to stderr, the gateway's log (stdout carries the protocol).
 pub(crate) fn log(message: &str) {
@@ -300,7 +303,18 @@ impl Gateway {
 
     /// Every served server's final start state (waits for those still starting).
     async fn settled(&self) -> Vec<ServerConnection> {
-        self.manager().await.wait_all().await
+        self.current().await.0
+    }
+
+    /// Every served server's state once all have settled, or after [`LISTING_GRACE`] with
+    /// those still starting as they are (then `false`): a slow server does not hold up the
+    /// others' tools.
+    async fn current(&self) -> (Vec<ServerConnection>, bool) {
+        let manager = self.manager().await;
+        match tokio::time::timeout(LISTING_GRACE, manager.wait_all()).await {
+            Ok(all) => (all, true),
+            Err(_) => (manager.snapshot(), false),
+        }
     }
 
     fn remember_client(&self, peer: &Peer<RoleServer>) {
@@ -315,12 +329,32 @@ impl Gateway {
         if let Some(catalog) = lock(&self.inner.catalog).clone() {
             return catalog;
         }
-        let connections = self.settled().await;
+        let (connections, complete) = self.current().await;
         for warning in mcpctl_core::refused_tool_warnings(&connections) {
             log(&warning);
         }
         let catalog = Arc::new(self.build_catalog(&connections));
         *lock(&self.inner.catalog) = Some(Arc::clone(&catalog));
+        if !complete {
+            // Some servers were still starting: once they settle, list again if any of them
+            // came up, and tell every session.
+            let gateway = self.clone();
+            let listed = Arc::clone(&catalog);
+            tokio::spawn(async move {
+                let all = gateway.manager().await.wait_all().await;
+                let ready: BTreeSet<String> = all
+                    .iter()
+                    .filter(|c| matches!(c.state, ServerState::Ready))
+                    .map(|c| c.server.name().to_string())
+                    .collect();
+                if ready != listed.servers {
+                    *lock(&gateway.inner.catalog) = None;
+                    for peer in gateway.inner.sessions.all() {
+                        let _ = peer.notify_tool_list_changed().await;
+                    }
+                }
+            });
+        }
         catalog
     }
 
@@ -336,7 +370,7 @@ impl Gateway {
         }));
         let mut tools = Vec::new();
         let mut decisions = BTreeMap::new();
-        for connection in ready {
+        for connection in &ready {
             let server = connection.server.name().as_str();
             for tool in &connection.tools {
                 if mcpctl_core::filtered_reason(&connection.server, &tool.name).is_some() {
@@ -370,6 +404,7 @@ impl Gateway {
             names,
             decisions,
             timeouts,
+            servers: ready.iter().map(|c| c.server.name().to_string()).collect(),
         }
     }
 
@@ -659,6 +694,8 @@ struct Catalog {
     decisions: BTreeMap<String, (Value, Decision)>,
     /// The tool-call timeout of each server.
     timeouts: BTreeMap<String, std::time::Duration>,
+    /// The servers that were ready when it was built.
+    servers: BTreeSet<String>,
 }
 
 /// What the forwarding task sends to the client.

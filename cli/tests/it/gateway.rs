@@ -456,9 +456,9 @@ impl RawClient {
         }
     }
 
-    /// The first notification received so far (or within about 2 s) that `matches`.
+    /// The first notification received so far (or within about 5 s) that `matches`.
     fn note(&mut self, matches: impl Fn(&Value) -> bool) -> Value {
-        for _ in 0..100 {
+        for _ in 0..250 {
             if let Some(found) = self.notes.iter().find(|n| matches(n)) {
                 return found.clone();
             }
@@ -1029,4 +1029,39 @@ fn bad_input_gets_errors_and_a_client_leaving_mid_call_stops_everything() {
         std::thread::sleep(Duration::from_millis(50));
     }
     assert_eq!(processes_in(&cwd), 0, "a backend outlived the gateway");
+}
+
+/// A slow server does not hold up the others' tools: the listing answers after the grace
+/// (3 s) without it, and `tools/list_changed` follows once it is up.
+#[test]
+fn a_slow_backend_joins_the_list_later_with_list_changed() {
+    let back = backend(&format!(
+        "[mcp_servers.slow]\ncommand = {:?}\nargs = [\"--init-delay-ms\", \"4500\"]\n",
+        mcpctl_test_support::test_server_bin().display().to_string()
+    ));
+    let mut gw = RawClient::start(&back, &[], false);
+    let asked = Instant::now();
+    let listed = gw.request("tools/list", json!({}));
+    let waited = asked.elapsed();
+    let names = |listed: &Value| -> Vec<String> {
+        listed["result"]["tools"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let first = names(&listed);
+    assert!(first.contains(&"t__echo".to_string()), "{first:?}");
+    assert!(!first.iter().any(|n| n.starts_with("slow__")), "{first:?}");
+    assert!(
+        waited >= Duration::from_millis(2900) && waited < Duration::from_millis(4400),
+        "{waited:?}"
+    );
+    let changed = gw.note(|n| n["method"] == "notifications/tools/list_changed");
+    assert_eq!(changed["method"], "notifications/tools/list_changed");
+    let again = names(&gw.request("tools/list", json!({})));
+    assert!(again.contains(&"slow__echo".to_string()), "{again:?}");
+    assert!(again.contains(&"t__echo".to_string()), "{again:?}");
+    gw.stop();
 }
