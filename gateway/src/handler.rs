@@ -231,9 +231,10 @@ impl Gateway {
     }
 
     fn hooks(&self) -> ClientHooks {
-        // Sampling and roots are declared to a backend only when the client has them (the
-        // backends start after the client's `initialized`; over HTTP, the session that
-        // started them decides).
+        // Sampling, roots and elicitation are declared to a backend only when the client has
+        // them: a server may offer some tools only to clients that can answer it. The backends
+        // start after the client's `initialized`; over HTTP, the session that started them
+        // decides.
         let offers = self
             .inner
             .sessions
@@ -244,6 +245,7 @@ impl Gateway {
                 (
                     info.capabilities.sampling.is_some(),
                     info.capabilities.roots.is_some(),
+                    info.capabilities.elicitation.is_some(),
                 )
             })
             .unwrap_or_default();
@@ -282,6 +284,7 @@ impl Gateway {
             })),
             sampling,
             roots,
+            without_elicitation: !offers.2,
             notices: Some(Arc::new(move |server: &str, notice: ServerNotice| {
                 let _ = notices.send(Forwarded::Notice(server.to_string(), notice));
             })),

@@ -98,6 +98,9 @@ impl Handler {
         if hooks.sampling.is_some() {
             info.capabilities.sampling = Some(SamplingCapability::default());
         }
+        if hooks.without_elicitation {
+            info.capabilities.elicitation = None;
+        }
         if hooks.roots.is_some() {
             let mut roots = RootsCapabilities::default();
             roots.list_changed = Some(true);

@@ -78,7 +78,8 @@ pub type NoticeHook = Arc<dyn Fn(&str, ServerNotice) + Send + Sync>;
 /// Optional callbacks for one connection. The default has none: elicitation requests are
 /// declined, and notifications are only counted ([`crate::McpClient::tools_changed_count`]).
 /// The capabilities the client declares do not depend on them, except `sampling` and `roots`,
-/// declared only by a connection that can answer them (mcpctl's own commands never do).
+/// declared only by a connection that can answer them, and `without_elicitation` (mcpctl's own
+/// commands use neither).
 /// Callbacks run on the connection's task: keep them short and non-blocking.
 #[derive(Clone, Default)]
 pub struct ClientHooks {
@@ -101,6 +102,9 @@ pub struct ClientHooks {
     pub sampling: Option<Arc<dyn SamplingHandler>>,
     /// Answers roots requests; when set, the `roots` capability is declared.
     pub roots: Option<Arc<dyn RootsHandler>>,
+    /// Declare no elicitation capability (the gateway, for a client that has none, so that a
+    /// server does not offer tools that need it). mcpctl's own commands leave it `false`.
+    pub without_elicitation: bool,
 }
 
 impl std::fmt::Debug for ClientHooks {
@@ -113,6 +117,7 @@ impl std::fmt::Debug for ClientHooks {
             .field("notices", &self.notices.is_some())
             .field("sampling", &self.sampling.is_some())
             .field("roots", &self.roots.is_some())
+            .field("without_elicitation", &self.without_elicitation)
             .finish()
     }
 }

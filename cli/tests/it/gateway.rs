@@ -1065,3 +1065,28 @@ fn a_slow_backend_joins_the_list_later_with_list_changed() {
     assert!(again.contains(&"t__echo".to_string()), "{again:?}");
     gw.stop();
 }
+
+/// Elicitation is declared to a backend only when the client has it: a server that offers a
+/// tool only to clients that can answer its questions offers it through the gateway exactly
+/// then.
+#[test]
+fn a_backend_is_offered_elicitation_only_when_the_client_has_it() {
+    let back = backend("args = [\"--elicitation-tool\"]\n");
+    let names = |gw: &mut RawClient| -> Vec<String> {
+        gw.request("tools/list", json!({}))["result"]["tools"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let mut plain = RawClient::start(&back, &[], false);
+    let listed = names(&mut plain);
+    assert!(listed.contains(&"t__echo".to_string()), "{listed:?}");
+    assert!(!listed.contains(&"t__confirm".to_string()), "{listed:?}");
+    plain.stop();
+    let mut eliciting = RawClient::start(&back, &[], true);
+    let listed = names(&mut eliciting);
+    assert!(listed.contains(&"t__confirm".to_string()), "{listed:?}");
+    eliciting.stop();
+}
