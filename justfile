@@ -130,6 +130,7 @@ schema:
 bench:
     bench/run.sh
     bench/live.sh
+    just bench-gateway
 
 # Only the live-connection benchmarks (startup concurrency, tools/call overhead).
 bench-live:
