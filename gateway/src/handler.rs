@@ -71,8 +71,8 @@ struct Inner {
     /// What is exposed; `None` until built and after a backend's tools changed.
     catalog: Arc<Mutex<Option<Arc<Catalog>>>>,
     /// Progress on its way to the client, in order.
-    forward: tokio::sync::mpsc::UnboundedSender<Forwarded>,
-    queue: Mutex<Option<tokio::sync::mpsc::UnboundedReceiver<Forwarded>>>,
+    forward: tokio::sync::mpsc::Sender<Forwarded>,
+    queue: Mutex<Option<tokio::sync::mpsc::Receiver<Forwarded>>>,
     /// Set when the client's stdin ended: calls in flight stop at once (rmcp would otherwise
     /// wait up to 5 s for them before closing).
     gone: tokio::sync::watch::Sender<bool>,
@@ -128,7 +128,7 @@ impl Gateway {
             served.push(name);
         }
         let audit = AuditLog::open(&workspace.paths().log_dir())?;
-        let (forward, queue) = tokio::sync::mpsc::unbounded_channel();
+        let (forward, queue) = tokio::sync::mpsc::channel(FORWARD_QUEUE);
         let policy = ApprovalPolicy::of(&workspace, options.preset);
         let pinned = workspace.loaded().config.gateway_pinned_tools.clone();
         Ok(Self {
@@ -276,7 +276,7 @@ impl Gateway {
                     };
                     let mut note = note.clone();
                     note.progress_token = token;
-                    let _ = forward.send(Forwarded::Progress(peer, note));
+                    queue_or_drop(&forward, Forwarded::Progress(peer, note));
                 },
             )),
             elicitation: Some(Arc::new(ForwardElicitation {
@@ -286,7 +286,7 @@ impl Gateway {
             roots,
             without_elicitation: !offers.2,
             notices: Some(Arc::new(move |server: &str, notice: ServerNotice| {
-                let _ = notices.send(Forwarded::Notice(server.to_string(), notice));
+                queue_or_drop(&notices, Forwarded::Notice(server.to_string(), notice));
             })),
             // The manager stores the new list right after this hook returns: the catalog is
             // dropped and the client told on a task that runs after that.
@@ -543,7 +543,13 @@ impl Gateway {
                 tokio::time::sleep(std::time::Duration::from_millis(20)).await;
             }
             let (done, flushed) = tokio::sync::oneshot::channel();
-            if self.inner.forward.send(Forwarded::Flush(done)).is_ok() {
+            if self
+                .inner
+                .forward
+                .send(Forwarded::Flush(done))
+                .await
+                .is_ok()
+            {
                 let _ = flushed.await;
             }
         }
@@ -701,6 +707,27 @@ struct Catalog {
     servers: BTreeSet<String>,
 }
 
+/// Notifications waiting for a client that is slow to read; past this, new ones are dropped
+/// (a backend's flood can't grow the gateway's memory).
+const FORWARD_QUEUE: usize = 1024;
+
+/// How many notifications were dropped because the queue was full.
+static DROPPED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Queues a notification for the client, or drops it when the client is not keeping up; the
+/// first drop and every 10,000th after it are logged.
+fn queue_or_drop(queue: &tokio::sync::mpsc::Sender<Forwarded>, item: Forwarded) {
+    if queue.try_send(item).is_err() {
+        let n = DROPPED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if n % 10_000 == 0 {
+            log(&format!(
+                "the client is not reading fast enough: dropped {} notification(s) from backends so far",
+                n + 1
+            ));
+        }
+    }
+}
+
 /// What the forwarding task sends to the client.
 enum Forwarded {
     /// Progress for the session of the call it belongs to.
@@ -712,7 +739,7 @@ enum Forwarded {
 }
 
 async fn forward_in_order(
-    mut queue: tokio::sync::mpsc::UnboundedReceiver<Forwarded>,
+    mut queue: tokio::sync::mpsc::Receiver<Forwarded>,
     sessions: Arc<Sessions>,
 ) {
     while let Some(item) = queue.recv().await {

@@ -1090,3 +1090,51 @@ fn a_backend_is_offered_elicitation_only_when_the_client_has_it() {
     assert!(listed.contains(&"t__confirm".to_string()), "{listed:?}");
     eliciting.stop();
 }
+
+/// Resident memory of a process, in KiB (Linux).
+fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// A backend that floods log messages while the client reads nothing can't grow the gateway's
+/// memory: at most 1,024 notifications wait for the client, the rest are dropped (and logged),
+/// and the gateway still answers.
+#[test]
+fn a_backend_flooding_a_client_that_does_not_read_is_bounded() {
+    let back = backend("args = [\"--hostile\", \"log-flood\", \"--count\", \"100000\"]\n");
+    let mut gw = RawClient::start(&back, &["--preset", "full-access"], false);
+    let pid = gw.child.id();
+    let before = rss_kib(pid);
+    // The first tools/list sets the flood off; then the client reads nothing for a while.
+    gw.send(&json!({"jsonrpc": "2.0", "id": 500, "method": "tools/list", "params": {}}));
+    let backend_log = back.home().join("log/t.log");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !std::fs::read_to_string(&backend_log)
+        .unwrap_or_default()
+        .contains("sent 100000 log messages")
+    {
+        assert!(Instant::now() < deadline, "the flood never ended");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let during = rss_kib(pid);
+    assert!(
+        during < before + 20 * 1024,
+        "the gateway grew from {before} KiB to {during} KiB"
+    );
+    // It still answers, after what it kept.
+    let answer = gw.request("ping", json!({}));
+    assert_eq!(answer["result"], json!({}), "{answer}");
+    let logged = gw
+        .notes
+        .iter()
+        .filter(|n| n["method"] == "notifications/message")
+        .count();
+    assert!(logged > 0 && logged < 5_000, "{logged} log messages kept");
+    gw.stop();
+}

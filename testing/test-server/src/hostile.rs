@@ -15,6 +15,9 @@ use serde_json::{Value, json};
 /// How the server misbehaves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Mode {
+    /// After the first `tools/list`, send `--count` log messages (`notifications/message`,
+    /// about 200 bytes each), then serve on.
+    LogFlood,
     /// After the first `tools/list`, send `--count` `notifications/tools/list_changed` before
     /// reading anything more.
     ListChangedFlood,
@@ -130,6 +133,15 @@ fn misbehave(mode: Mode, count: usize) -> anyhow::Result<()> {
                 write_line(note)?;
             }
             eprintln!("mcpctl-test-server: sent {count} list_changed");
+        }
+        Mode::LogFlood => {
+            let data = "l".repeat(150);
+            for i in 0..count {
+                write_line(&format!(
+                    r#"{{"jsonrpc":"2.0","method":"notifications/message","params":{{"level":"info","data":"{i} {data}"}}}}"#
+                ))?;
+            }
+            eprintln!("mcpctl-test-server: sent {count} log messages");
         }
         Mode::StopReading => {
             eprintln!("mcpctl-test-server: no longer reading stdin");
