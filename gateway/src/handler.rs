@@ -719,7 +719,7 @@ static DROPPED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new
 fn queue_or_drop(queue: &tokio::sync::mpsc::Sender<Forwarded>, item: Forwarded) {
     if queue.try_send(item).is_err() {
         let n = DROPPED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        if n % 10_000 == 0 {
+        if n.is_multiple_of(10_000) {
             log(&format!(
                 "the client is not reading fast enough: dropped {} notification(s) from backends so far",
                 n + 1
