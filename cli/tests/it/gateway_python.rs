@@ -448,3 +448,92 @@ fn two_http_sessions_each_get_only_their_own_messages() {
         "{report}"
     );
 }
+
+/// server-everything (npm, pinned) behind the gateway, driven by the Python SDK client: its
+/// progress, its own elicitation, its sampling request and its roots request all reach the
+/// client and their answers come back.
+#[test]
+fn server_everything_behind_the_gateway_reaches_the_python_client() {
+    if !have_python_sdk() {
+        return;
+    }
+    let Some(everything) =
+        mcpctl_test_support::peer_package("@modelcontextprotocol/server-everything")
+    else {
+        assert!(
+            std::env::var_os("MCPCTL_REQUIRE_PEERS").is_none(),
+            "MCPCTL_REQUIRE_PEERS is set but server-everything is not installed: run `just peers`"
+        );
+        eprintln!("skipping: server-everything not installed (run `just peers`)");
+        return;
+    };
+    let back = TestHome::new();
+    back.write_config(&format!(
+        "[mcp_servers.everything]\ncommand = \"node\"\nargs = [{:?}, \"stdio\"]\n",
+        everything.join("dist/index.js").display().to_string()
+    ));
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/gateway_everything.py");
+    let mut python = back.command("python3");
+    if std::env::var_os("PYTHONUSERBASE").is_none()
+        && let Some(home) = std::env::var_os("HOME")
+    {
+        python.env("PYTHONUSERBASE", Path::new(&home).join(".local"));
+    }
+    let out = python
+        .arg(&script)
+        .arg(env!("CARGO_BIN_EXE_mcpctl"))
+        .args(["serve", "--preset", "full-access"])
+        .output()
+        .unwrap();
+    let report = report_of(&out);
+    let tools = strings(&report["tools"]);
+    assert!(
+        tools.contains(&"everything__trigger-sampling-request"),
+        "{report}"
+    );
+    assert!(
+        tools.iter().all(|t| t.starts_with("everything__")),
+        "{report}"
+    );
+    assert_eq!(
+        report["progress"],
+        json!([[1.0, 3.0], [2.0, 3.0], [3.0, 3.0]]),
+        "{report}"
+    );
+    assert!(
+        report["long"].as_str().unwrap().contains("Steps: 3"),
+        "{report}"
+    );
+    assert_eq!(
+        report["asked"],
+        json!(["Please provide inputs for the following fields:"])
+    );
+    assert!(
+        report["elicited"]
+            .as_str()
+            .unwrap()
+            .contains("Name: Ada Lovelace"),
+        "{report}"
+    );
+    assert_eq!(
+        report["sampled"],
+        json!(["Resource trigger-sampling-request context: the answer?"])
+    );
+    assert!(
+        report["sampling"].as_str().unwrap().contains("forty-two")
+            && report["sampling"]
+                .as_str()
+                .unwrap()
+                .contains("python-model"),
+        "{report}"
+    );
+    // It asks once at start (it declares interest in roots) and once for the tool.
+    assert!(report["roots_asked"].as_u64().unwrap() >= 1, "{report}");
+    assert!(
+        report["roots"]
+            .as_str()
+            .unwrap()
+            .contains("file:///projects/demo"),
+        "{report}"
+    );
+}
