@@ -251,9 +251,8 @@ impl ConnectionManager {
         )
     }
 
-    /// The live client of `name`, connecting it again first when it was ready once and its
-    /// connection has since been lost (a stdio server that crashed, an HTTP session that
-    /// ended).
+    /// The live client of `name`, connecting it again first when its connection has been
+    /// lost (a stdio server that crashed, an HTTP session that ended) or its start failed.
     ///
     /// Restarts back off: the first is immediate, each next one within [`RESTART_RESET`] of
     /// the last waits [`restart_backoff`] longer; until then the error is
@@ -272,27 +271,37 @@ impl ConnectionManager {
         };
         let mut restarts = self.restarts.lock().await;
         // Another caller may have restarted it while this one waited for the lock.
-        let (server, old) = {
+        let (server, old, failed_at, failure) = {
             let connections = self.shared.lock();
             let Some(connection) = connections.get(name) else {
                 return Err(not_ready(NotReady::NotStarted));
             };
-            match (&connection.state, &connection.client) {
+            let failed_at = match (&connection.state, &connection.client) {
                 (ServerState::Ready, Some(client)) if !client.is_closed() => {
                     return Ok(Arc::clone(client));
                 }
-                // Only a server that was up once is restarted; a failed start stays failed.
-                (ServerState::Ready, _) => {}
-                (ServerState::Failed(_), None) if restarts.contains_key(name) => {}
+                (ServerState::Ready, _) => None,
+                // A failed start counts as the first attempt: the next waits its backoff.
+                (ServerState::Failed(_), None) => Some(self.shared.started + connection.elapsed),
                 (state, _) => {
                     return Err(not_ready(state.not_ready().unwrap_or(NotReady::Closed)));
                 }
-            }
-            (connection.server.clone(), connection.client.clone())
+            };
+            let failure = match &connection.state {
+                ServerState::Failed(why) => Some(why.clone()),
+                _ => None,
+            };
+            (
+                connection.server.clone(),
+                connection.client.clone(),
+                failed_at,
+                failure,
+            )
         };
         let now = Instant::now();
-        let history = match restarts.get(name) {
-            Some(last) if now.duration_since(last.at) < RESTART_RESET => *last,
+        let history = match (restarts.get(name), failed_at) {
+            (Some(last), _) if now.duration_since(last.at) < RESTART_RESET => *last,
+            (None, Some(at)) if now.duration_since(at) < RESTART_RESET => Restarts { count: 1, at },
             _ => Restarts { count: 0, at: now },
         };
         let wait = restart_backoff(history.count);
@@ -301,6 +310,7 @@ impl ConnectionManager {
             return Err(not_ready(NotReady::BackingOff {
                 restarts: history.count,
                 retry_in: due - now,
+                failure,
             }));
         }
         restarts.insert(

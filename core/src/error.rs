@@ -240,6 +240,8 @@ pub enum NotReady {
         restarts: u32,
         /// How long until the next attempt.
         retry_in: std::time::Duration,
+        /// Why the last start failed, when it did (rather than a connection being lost).
+        failure: Option<StartFailure>,
     },
 }
 
@@ -275,7 +277,20 @@ impl fmt::Display for NotReady {
                 f.write_str("was cancelled: a required server failed or mcpctl is stopping")
             }
             NotReady::Closed => f.write_str("is not connected: its connection was closed"),
-            NotReady::BackingOff { restarts, retry_in } => write!(
+            NotReady::BackingOff {
+                retry_in,
+                failure: Some(why),
+                ..
+            } => write!(
+                f,
+                "failed to start ({why}); the next attempt is allowed in {:.1} s",
+                retry_in.as_secs_f64()
+            ),
+            NotReady::BackingOff {
+                restarts,
+                retry_in,
+                failure: None,
+            } => write!(
                 f,
                 "stopped again after {restarts} restart{}: the next restart is allowed in {:.1} s",
                 if *restarts == 1 { "" } else { "s" },

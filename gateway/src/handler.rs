@@ -177,6 +177,32 @@ impl Gateway {
         Ok(())
     }
 
+    /// Tries again, in the background, each server whose start failed, within its backoff
+    /// (1 s, 2 s … 30 s after the last attempt): one that comes up joins the tools, and every
+    /// session gets `tools/list_changed`. Called when a client lists tools.
+    fn retry_failed(&self) {
+        let Some(manager) = self.inner.manager.get() else {
+            return;
+        };
+        let failed: Vec<String> = manager
+            .snapshot()
+            .iter()
+            .filter(|c| matches!(c.state, ServerState::Failed(_)))
+            .map(|c| c.server.name().to_string())
+            .collect();
+        if failed.is_empty() {
+            return;
+        }
+        let gateway = self.clone();
+        tokio::spawn(async move {
+            for name in failed {
+                if let Err(error) = gateway.manager().await.live_client(&name).await {
+                    log(&error.to_string());
+                }
+            }
+        });
+    }
+
     /// Tells the gateway its client went away (stdin ended): calls in flight are cancelled.
     pub(crate) fn client_gone(&self) -> tokio::sync::watch::Sender<bool> {
         self.inner.gone.clone()
@@ -213,15 +239,24 @@ impl Gateway {
                             ServerState::Failed(why) => {
                                 log(&format!("'{}' failed to start: {why}", update.server));
                             }
-                            ServerState::Ready if !started.insert(update.server.clone()) => {
-                                if lock(&catalog).take().is_some() {
+                            ServerState::Ready => {
+                                // Its first start is in the listing built after it; a restart,
+                                // or a start the listing did not include, changes the tools.
+                                let first = started.insert(update.server.clone());
+                                let changed = {
+                                    let mut current = lock(&catalog);
+                                    let included = current
+                                        .as_ref()
+                                        .is_some_and(|c| c.servers.contains(&update.server));
+                                    (!first || !included) && current.take().is_some()
+                                };
+                                if changed {
                                     for peer in sessions.all() {
                                         let _ = peer.notify_tool_list_changed().await;
                                     }
                                 }
                             }
-                            ServerState::Ready | ServerState::Starting | ServerState::Cancelled => {
-                            }
+                            ServerState::Starting | ServerState::Cancelled => {}
                         }
                     }
                 });
@@ -1015,6 +1050,7 @@ impl ServerHandler for Gateway {
     ) -> Result<ListToolsResult, ErrorData> {
         self.remember_client(&context.peer);
         let catalog = self.catalog().await;
+        self.retry_failed();
         let searched;
         let tools = if self.inner.tool_search {
             let mut listed = crate::tool_search::meta_tools();

@@ -1138,3 +1138,40 @@ fn a_backend_flooding_a_client_that_does_not_read_is_bounded() {
     assert!(logged > 0 && logged < 5_000, "{logged} log messages kept");
     gw.stop();
 }
+
+/// A server whose start failed is tried again when a client lists tools, once its backoff
+/// (1 s) has passed; when it comes up its tools join the list, with `tools/list_changed`.
+#[test]
+fn a_server_that_failed_to_start_is_tried_again_later() {
+    let t = TestHome::new();
+    let ready = t.path().join("flaky-may-start");
+    let back = backend(&format!(
+        "[mcp_servers.flaky]\ncommand = \"sh\"\nargs = [\"-c\", {:?}]\n",
+        format!(
+            "test -f '{}' && exec '{}'; echo 'not yet' >&2; exit 3",
+            ready.display(),
+            mcpctl_test_support::test_server_bin().display()
+        )
+    ));
+    let mut gw = RawClient::start(&back, &[], false);
+    let names = |gw: &mut RawClient| -> Vec<String> {
+        gw.request("tools/list", json!({}))["result"]["tools"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let first = names(&mut gw);
+    assert!(first.contains(&"t__echo".to_string()), "{first:?}");
+    assert!(!first.iter().any(|n| n.starts_with("flaky__")), "{first:?}");
+    std::fs::write(&ready, "").unwrap();
+    // Within the backoff nothing is tried; after it, the next listing tries again.
+    std::thread::sleep(Duration::from_millis(1100));
+    let _ = names(&mut gw);
+    let changed = gw.note(|n| n["method"] == "notifications/tools/list_changed");
+    assert_eq!(changed["method"], "notifications/tools/list_changed");
+    let again = names(&mut gw);
+    assert!(again.contains(&"flaky__echo".to_string()), "{again:?}");
+    gw.stop();
+}
