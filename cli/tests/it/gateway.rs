@@ -186,11 +186,7 @@ fn a_client_without_elicitation_is_refused_with_the_setting_that_would_allow_it(
     assert!(processes_in(&cwd) > 0, "the backend should be running");
     // Closing stdin stops the gateway (exit 0) and every backend with it.
     gw.stop();
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while processes_in(&cwd) > 0 && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    assert_eq!(processes_in(&cwd), 0, "a backend outlived the gateway");
+    assert_no_backend_left(&cwd);
 }
 
 #[test]
@@ -340,6 +336,15 @@ fn codex_adds_and_lists_the_gateway() {
     assert!(String::from_utf8_lossy(&run.stdout).contains("\"serve\""));
 }
 
+/// Waits up to 5 s for every process whose working folder is `dir` to be gone.
+fn assert_no_backend_left(dir: &Path) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while processes_in(dir) > 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(processes_in(dir), 0, "a backend outlived the gateway");
+}
+
 /// Processes whose working folder is `dir`.
 fn processes_in(dir: &Path) -> usize {
     let Ok(entries) = std::fs::read_dir("/proc") else {
@@ -350,6 +355,16 @@ fn processes_in(dir: &Path) -> usize {
         .filter(|e| e.file_name().to_string_lossy().parse::<u32>().is_ok())
         .filter(|e| std::fs::read_link(e.path().join("cwd")).is_ok_and(|cwd| cwd == dir))
         .count()
+}
+
+/// The tool names of a `tools/list` answer.
+fn names_in(listed: &Value) -> Vec<String> {
+    listed["result"]["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap().to_string())
+        .collect()
 }
 
 /// A bare JSON-RPC client on the gateway's stdio.
@@ -468,6 +483,11 @@ impl RawClient {
         panic!("no such notification among {:?}", self.notes);
     }
 
+    /// The names in a `tools/list` answer (every page is one page here).
+    fn tool_names(&mut self) -> Vec<String> {
+        names_in(&self.request("tools/list", json!({})))
+    }
+
     fn call_tool(&mut self, name: &str, arguments: Value) -> Value {
         self.request("tools/call", json!({"name": name, "arguments": arguments}))
     }
@@ -488,13 +508,13 @@ impl RawClient {
 }
 
 /// `serve --http`: a running gateway on a free loopback port; stopped (killed) on drop.
-struct HttpGateway {
+pub(crate) struct HttpGateway {
     child: Child,
-    url: String,
+    pub(crate) url: String,
 }
 
 impl HttpGateway {
-    fn start(back: &TestHome, extra: &[&str], env: &[(&str, &str)]) -> Self {
+    pub(crate) fn start(back: &TestHome, extra: &[&str], env: &[(&str, &str)]) -> Self {
         let mut cmd = back.mcpctl();
         cmd.args(["serve", "--http", "127.0.0.1:0"])
             .args(extra)
@@ -741,11 +761,7 @@ fn a_crashed_backend_restarts_on_the_next_call_with_backoff() {
     let cwd = back.path().join("backend-cwd");
     assert_eq!(processes_in(&cwd), 1);
     gw.stop();
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while processes_in(&cwd) > 0 && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    assert_eq!(processes_in(&cwd), 0, "a backend outlived the gateway");
+    assert_no_backend_left(&cwd);
 }
 
 #[test]
@@ -867,14 +883,7 @@ fn the_python_sdk_client_works_through_the_gateway() {
     }
     let back = backend("[mcp_servers.t.tools.elicit]\napproval_mode = \"approve\"\n");
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/gateway_client.py");
-    let mut python = back.command("python3");
-    // The home is a temporary one: keep packages pip installed with `--user` importable.
-    if std::env::var_os("PYTHONUSERBASE").is_none()
-        && let Some(home) = std::env::var_os("HOME")
-    {
-        python.env("PYTHONUSERBASE", Path::new(&home).join(".local"));
-    }
-    let out = python
+    let out = crate::gateway_python::python(&back)
         .arg(&script)
         .arg(env!("CARGO_BIN_EXE_mcpctl"))
         .arg("serve")
@@ -1024,11 +1033,7 @@ fn bad_input_gets_errors_and_a_client_leaving_mid_call_stops_everything() {
     let cwd = back.path().join("backend-cwd");
     assert_eq!(processes_in(&cwd), 1);
     gw.stop();
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while processes_in(&cwd) > 0 && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    assert_eq!(processes_in(&cwd), 0, "a backend outlived the gateway");
+    assert_no_backend_left(&cwd);
 }
 
 /// A slow server does not hold up the others' tools: the listing answers after the grace
@@ -1043,15 +1048,7 @@ fn a_slow_backend_joins_the_list_later_with_list_changed() {
     let asked = Instant::now();
     let listed = gw.request("tools/list", json!({}));
     let waited = asked.elapsed();
-    let names = |listed: &Value| -> Vec<String> {
-        listed["result"]["tools"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|t| t["name"].as_str().unwrap().to_string())
-            .collect()
-    };
-    let first = names(&listed);
+    let first = names_in(&listed);
     assert!(first.contains(&"t__echo".to_string()), "{first:?}");
     assert!(!first.iter().any(|n| n.starts_with("slow__")), "{first:?}");
     assert!(
@@ -1060,7 +1057,7 @@ fn a_slow_backend_joins_the_list_later_with_list_changed() {
     );
     let changed = gw.note(|n| n["method"] == "notifications/tools/list_changed");
     assert_eq!(changed["method"], "notifications/tools/list_changed");
-    let again = names(&gw.request("tools/list", json!({})));
+    let again = gw.tool_names();
     assert!(again.contains(&"slow__echo".to_string()), "{again:?}");
     assert!(again.contains(&"t__echo".to_string()), "{again:?}");
     gw.stop();
@@ -1072,21 +1069,13 @@ fn a_slow_backend_joins_the_list_later_with_list_changed() {
 #[test]
 fn a_backend_is_offered_elicitation_only_when_the_client_has_it() {
     let back = backend("args = [\"--elicitation-tool\"]\n");
-    let names = |gw: &mut RawClient| -> Vec<String> {
-        gw.request("tools/list", json!({}))["result"]["tools"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|t| t["name"].as_str().unwrap().to_string())
-            .collect()
-    };
     let mut plain = RawClient::start(&back, &[], false);
-    let listed = names(&mut plain);
+    let listed = plain.tool_names();
     assert!(listed.contains(&"t__echo".to_string()), "{listed:?}");
     assert!(!listed.contains(&"t__confirm".to_string()), "{listed:?}");
     plain.stop();
     let mut eliciting = RawClient::start(&back, &[], true);
-    let listed = names(&mut eliciting);
+    let listed = eliciting.tool_names();
     assert!(listed.contains(&"t__confirm".to_string()), "{listed:?}");
     eliciting.stop();
 }
@@ -1154,24 +1143,16 @@ fn a_server_that_failed_to_start_is_tried_again_later() {
         )
     ));
     let mut gw = RawClient::start(&back, &[], false);
-    let names = |gw: &mut RawClient| -> Vec<String> {
-        gw.request("tools/list", json!({}))["result"]["tools"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|t| t["name"].as_str().unwrap().to_string())
-            .collect()
-    };
-    let first = names(&mut gw);
+    let first = gw.tool_names();
     assert!(first.contains(&"t__echo".to_string()), "{first:?}");
     assert!(!first.iter().any(|n| n.starts_with("flaky__")), "{first:?}");
     std::fs::write(&ready, "").unwrap();
     // Within the backoff nothing is tried; after it, the next listing tries again.
     std::thread::sleep(Duration::from_millis(1100));
-    let _ = names(&mut gw);
+    let _ = gw.tool_names();
     let changed = gw.note(|n| n["method"] == "notifications/tools/list_changed");
     assert_eq!(changed["method"], "notifications/tools/list_changed");
-    let again = names(&mut gw);
+    let again = gw.tool_names();
     assert!(again.contains(&"flaky__echo".to_string()), "{again:?}");
     gw.stop();
 }

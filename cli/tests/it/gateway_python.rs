@@ -3,12 +3,12 @@
 //! token), and through every answer a user can give to an approval request. The stdio tour is
 //! `gateway::the_python_sdk_client_works_through_the_gateway`.
 
-use std::io::{BufRead as _, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 
 use serde_json::{Value, json};
 
+use crate::gateway::HttpGateway;
 use crate::support::TestHome;
 
 /// Whether `import mcp` works; without it the test is skipped, except in CI (`CI` or
@@ -41,16 +41,22 @@ fn backend(extra: &str) -> TestHome {
     t
 }
 
-/// `python3 gateway_client.py args…` in the home's environment, with `env` added.
-fn python_client(back: &TestHome, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/gateway_client.py");
+/// `python3` in the home's environment. The home is a temporary one: packages pip installed
+/// with `--user` stay importable.
+pub(crate) fn python(back: &TestHome) -> Command {
     let mut python = back.command("python3");
-    // The home is a temporary one: keep packages pip installed with `--user` importable.
     if std::env::var_os("PYTHONUSERBASE").is_none()
         && let Some(home) = std::env::var_os("HOME")
     {
         python.env("PYTHONUSERBASE", Path::new(&home).join(".local"));
     }
+    python
+}
+
+/// `python3 gateway_client.py args…` in the home's environment, with `env` added.
+fn python_client(back: &TestHome, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/gateway_client.py");
+    let mut python = python(back);
     python.env_remove("PY_SCENARIO").env_remove("PY_APPROVALS");
     for (key, value) in env {
         python.env(key, value);
@@ -89,57 +95,13 @@ fn prompt_digest(prompt: &str) -> &str {
     prompt[start..].trim_end_matches(')')
 }
 
-/// `mcpctl serve --http 127.0.0.1:0 --token-env-var GW_TOKEN`; killed on drop.
-struct HttpGateway {
-    child: Child,
-    url: String,
-}
-
-impl HttpGateway {
-    fn start(back: &TestHome, token: &str) -> Self {
-        let mut child = back
-            .mcpctl()
-            .args([
-                "serve",
-                "--http",
-                "127.0.0.1:0",
-                "--token-env-var",
-                "GW_TOKEN",
-            ])
-            .env("GW_TOKEN", token)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut stderr = BufReader::new(child.stderr.take().unwrap());
-        let mut line = String::new();
-        let url = loop {
-            line.clear();
-            assert!(
-                stderr.read_line(&mut line).unwrap() > 0,
-                "the gateway exited before listening"
-            );
-            if let Some(rest) = line.trim().strip_prefix("mcpctl serve: listening on ") {
-                break rest.to_string();
-            }
-        };
-        // Keep draining stderr so the gateway never blocks on it.
-        std::thread::spawn(move || {
-            let mut sink = String::new();
-            while stderr.read_line(&mut sink).unwrap_or(0) > 0 {
-                sink.clear();
-            }
-        });
-        Self { child, url }
-    }
-}
-
-impl Drop for HttpGateway {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// `mcpctl serve --http 127.0.0.1:0 --token-env-var GW_TOKEN` with `token`; killed on drop.
+fn http_gateway(back: &TestHome, token: &str) -> HttpGateway {
+    HttpGateway::start(
+        back,
+        &["--token-env-var", "GW_TOKEN"],
+        &[("GW_TOKEN", token)],
+    )
 }
 
 /// Over streamable HTTP with a bearer token the Python client gets the whole tour: approval
@@ -152,7 +114,7 @@ fn the_python_sdk_client_works_over_streamable_http() {
         return;
     }
     let back = backend("");
-    let gw = HttpGateway::start(&back, "tok-python-1234");
+    let gw = http_gateway(&back, "tok-python-1234");
 
     let wrong = python_client(&back, &[&gw.url], &[("PY_BEARER_TOKEN", "tok-python-1235")]);
     assert!(
@@ -396,15 +358,9 @@ fn two_http_sessions_each_get_only_their_own_messages() {
     let back = backend(
         "[mcp_servers.t.tools.elicit]\napproval_mode = \"approve\"\n[mcp_servers.t.tools.progress]\napproval_mode = \"approve\"\n",
     );
-    let gateway = HttpGateway::start(&back, "two-sessions-token");
+    let gateway = http_gateway(&back, "two-sessions-token");
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/gateway_sessions.py");
-    let mut python = back.command("python3");
-    if std::env::var_os("PYTHONUSERBASE").is_none()
-        && let Some(home) = std::env::var_os("HOME")
-    {
-        python.env("PYTHONUSERBASE", Path::new(&home).join(".local"));
-    }
-    let out = python
+    let out = python(&back)
         .env("PY_BEARER_TOKEN", "two-sessions-token")
         .arg(&script)
         .arg(&gateway.url)
@@ -473,13 +429,7 @@ fn server_everything_behind_the_gateway_reaches_the_python_client() {
         everything.join("dist/index.js").display().to_string()
     ));
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/gateway_everything.py");
-    let mut python = back.command("python3");
-    if std::env::var_os("PYTHONUSERBASE").is_none()
-        && let Some(home) = std::env::var_os("HOME")
-    {
-        python.env("PYTHONUSERBASE", Path::new(&home).join(".local"));
-    }
-    let out = python
+    let out = python(&back)
         .arg(&script)
         .arg(env!("CARGO_BIN_EXE_mcpctl"))
         .args(["serve", "--preset", "full-access"])
