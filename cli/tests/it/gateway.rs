@@ -14,7 +14,7 @@ use crate::support::TestHome;
 
 /// The backend's home: one test server `t` (its `cwd` a folder of its own, to find the process
 /// later), plus `extra` config.
-fn backend(extra: &str) -> TestHome {
+pub(crate) fn backend(extra: &str) -> TestHome {
     let t = TestHome::new();
     let cwd = t.path().join("backend-cwd");
     std::fs::create_dir_all(&cwd).unwrap();

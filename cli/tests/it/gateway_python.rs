@@ -8,7 +8,7 @@ use std::process::{Command, Output};
 
 use serde_json::{Value, json};
 
-use crate::gateway::HttpGateway;
+use crate::gateway::{HttpGateway, backend};
 use crate::support::TestHome;
 
 /// Whether `import mcp` works; without it the test is skipped, except in CI (`CI` or
@@ -26,19 +26,6 @@ fn have_python_sdk() -> bool {
         eprintln!("skipping: the Python `mcp` package is not installed");
     }
     have
-}
-
-/// A home with one test server `t` and `extra` config after it.
-fn backend(extra: &str) -> TestHome {
-    let t = TestHome::new();
-    let cwd = t.path().join("backend-cwd");
-    std::fs::create_dir_all(&cwd).unwrap();
-    t.write_config(&format!(
-        "[mcp_servers.t]\ncommand = {:?}\ncwd = {:?}\n{extra}",
-        mcpctl_test_support::test_server_bin().display().to_string(),
-        cwd.display().to_string(),
-    ));
-    t
 }
 
 /// `python3` in the home's environment. The home is a temporary one: packages pip installed
