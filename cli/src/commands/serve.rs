@@ -16,7 +16,8 @@ pub struct ServeArgs {
     /// Serve only these servers (comma-separated).
     #[arg(long, value_delimiter = ',', value_name = "A,B")]
     pub servers: Option<Vec<String>>,
-    /// Start every server at once instead of at the first request that needs it.
+    /// Start every server as soon as the client has initialized, instead of at the first
+    /// request that needs one.
     #[arg(long)]
     pub eager: bool,
     /// List only `search_tools` and `call_tool` (and `gateway_pinned_tools`) instead of every
