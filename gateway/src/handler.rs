@@ -159,11 +159,15 @@ impl Gateway {
         E: std::error::Error + Send + Sync + 'static,
     {
         self.prepare().await;
-        let running = self
-            .clone()
-            .serve(transport)
-            .await
-            .map_err(|err| GatewayError::Session(err.to_string()))?;
+        let running = match self.clone().serve(transport).await {
+            Ok(running) => running,
+            // The client went away before it initialized: nothing was started, a clean stop.
+            Err(rmcp::service::ServerInitializeError::ConnectionClosed(_)) => {
+                log("the client closed the connection before initializing");
+                return Ok(());
+            }
+            Err(err) => return Err(GatewayError::Session(err.to_string())),
+        };
         let _ = running.waiting().await;
         if let Some(manager) = self.inner.manager.get() {
             manager.cancel();

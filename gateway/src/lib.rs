@@ -69,6 +69,11 @@ pub async fn serve_stdio(
     options: GatewayOptions,
 ) -> Result<(), GatewayError> {
     let gateway = Gateway::new(workspace, options)?;
+    if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        handler::log(
+            "serving MCP on stdin/stdout for an MCP client to start; to add it to one, run `mcpctl serve --print-config claude|codex|cursor` (Ctrl-D stops)",
+        );
+    }
     let (input, output) = stdio();
     let transport = stdio::LineTransport::new(input, output).on_end(gateway.client_gone());
     gateway.run(transport).await

@@ -29,6 +29,8 @@ pub(crate) struct LineTransport<R, W> {
     line: Vec<u8>,
     /// Set to true when the input ends.
     ended: Option<tokio::sync::watch::Sender<bool>>,
+    /// Whether the client has sent `initialize`.
+    initialized: bool,
 }
 
 impl<R, W> LineTransport<R, W>
@@ -42,6 +44,7 @@ where
             writer: Arc::new(Mutex::new(writer)),
             line: Vec::new(),
             ended: None,
+            initialized: false,
         }
     }
 
@@ -171,6 +174,26 @@ where
                     continue;
                 }
             };
+            // Before `initialize`, a request is answered here: rmcp would take it for the
+            // stateless 2026-07-28 lifecycle, which the gateway does not serve. `ping` and the
+            // `server/discover` probe go through (the probe's answer lists the versions).
+            if !self.initialized {
+                let method = value.get("method").and_then(Value::as_str);
+                let id = value.get("id").cloned();
+                match (method, id) {
+                    (Some("initialize"), _) => self.initialized = true,
+                    (Some("ping" | "server/discover"), _) => {}
+                    (Some(method), Some(id)) if !id.is_null() => {
+                        let message =
+                            format!("Not initialized: send `initialize` before `{method}`");
+                        self.reply_error(id, -32600, message).await;
+                        continue;
+                    }
+                    // A notification before `initialize` has no one to answer.
+                    (Some(_), _) => continue,
+                    (None, _) => {}
+                }
+            }
             match serde_json::from_value::<RxJsonRpcMessage<RoleServer>>(value.clone()) {
                 Ok(message) => return Some(message),
                 Err(error) => {
@@ -221,6 +244,7 @@ mod tests {
     #[tokio::test]
     async fn bad_lines_get_errors_and_good_ones_pass() {
         let input = concat!(
+            "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}\n",
             "not json\n",
             "\n",
             "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\",\"params\":\"bad\"}\n",
@@ -229,7 +253,10 @@ mod tests {
             "{\"jsonrpc\":\"2.0\",\"id\":6,\"result\":{}}",
         );
         let (answers, delivered) = answers(input).await;
-        assert_eq!(delivered, 2, "ping and the response pass: {answers:?}");
+        assert_eq!(
+            delivered, 3,
+            "initialize, ping and the response pass: {answers:?}"
+        );
         assert_eq!(answers.len(), 3, "{answers:?}");
         assert_eq!(answers[0]["id"], Value::Null);
         assert_eq!(answers[0]["error"]["code"], -32700);
@@ -243,6 +270,24 @@ mod tests {
             "{answers:?}"
         );
         assert_eq!(answers[2]["error"]["code"], -32600);
+    }
+
+    #[tokio::test]
+    async fn a_request_before_initialize_is_refused_here() {
+        let input = concat!(
+            "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}\n",
+            "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}\n",
+            "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}\n",
+        );
+        let (answers, delivered) = answers(input).await;
+        assert_eq!(delivered, 1, "only the ping passes: {answers:?}");
+        assert_eq!(answers.len(), 1, "{answers:?}");
+        assert_eq!(answers[0]["id"], 1);
+        assert_eq!(answers[0]["error"]["code"], -32600);
+        assert_eq!(
+            answers[0]["error"]["message"],
+            "Not initialized: send `initialize` before `tools/list`"
+        );
     }
 
     #[tokio::test]
