@@ -177,6 +177,15 @@ where
             // Before `initialize`, a request is answered here: rmcp would take it for the
             // stateless 2026-07-28 lifecycle, which the gateway does not serve. `ping` and the
             // `server/discover` probe go through (the probe's answer lists the versions).
+            let method = value.get("method").and_then(Value::as_str);
+            if self.initialized && method == Some("initialize") {
+                // One session per connection: its identity and approvals stay as they are.
+                if let Some(id) = value.get("id").cloned() {
+                    let message = "Invalid Request: already initialized".to_string();
+                    self.reply_error(id, -32600, message).await;
+                }
+                continue;
+            }
             if !self.initialized {
                 let method = value.get("method").and_then(Value::as_str);
                 let id = value.get("id").cloned();
@@ -270,6 +279,17 @@ mod tests {
             "{answers:?}"
         );
         assert_eq!(answers[2]["error"]["code"], -32600);
+    }
+
+    #[tokio::test]
+    async fn a_second_initialize_is_refused() {
+        let init = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}";
+        let again = init.replace("\"id\":1", "\"id\":2");
+        let (answers, delivered) = answers(&format!("{init}\n{again}\n")).await;
+        assert_eq!(delivered, 1);
+        assert_eq!(answers.len(), 1, "{answers:?}");
+        assert_eq!(answers[0]["id"], 2);
+        assert_eq!(answers[0]["error"]["code"], -32600);
     }
 
     #[tokio::test]
