@@ -102,6 +102,15 @@ where
     }
 }
 
+/// Whether the message is an `initialize` request.
+fn is_initialize(message: &RxJsonRpcMessage<RoleServer>) -> bool {
+    matches!(
+        message,
+        rmcp::model::JsonRpcMessage::Request(request)
+            if matches!(request.request, rmcp::model::ClientRequest::InitializeRequest(_))
+    )
+}
+
 /// The answer to a line that parsed as JSON but not as a JSON-RPC message.
 fn invalid(value: &Value, reason: &serde_json::Error) -> (Value, i64, String) {
     let id = value.get("id").cloned();
@@ -165,6 +174,13 @@ where
             let text = self.line.trim_ascii();
             if text.is_empty() {
                 continue;
+            }
+            // The usual case, once initialized: a well-formed message, read once.
+            if self.initialized
+                && let Ok(message) = serde_json::from_slice::<RxJsonRpcMessage<RoleServer>>(text)
+                && !is_initialize(&message)
+            {
+                return Some(message);
             }
             let value: Value = match serde_json::from_slice(text) {
                 Ok(value) => value,
