@@ -76,18 +76,28 @@ pub(crate) async fn serve(gateway: Gateway, options: HttpOptions) -> Result<(), 
         .with_allowed_origins(origins);
     config.max_request_body_bytes = MAX_BODY;
     let factory = gateway.clone();
-    let service = StreamableHttpService::new(
-        move || Ok(factory.clone()),
-        Arc::new(LocalSessionManager::default()),
-        config,
-    );
+    let sessions = Arc::new(LocalSessionManager::default());
+    let service =
+        StreamableHttpService::new(move || Ok(factory.clone()), Arc::clone(&sessions), config);
     let expected = options.token.map(|t| Arc::new(format!("Bearer {t}")));
-    let router = axum::Router::new().nest_service("/mcp", service).layer(
-        axum::middleware::from_fn(move |req: Request, next: Next| {
-            let expected = expected.clone();
-            async move { check_bearer(expected.as_deref().map(String::as_str), req, next).await }
-        }),
-    );
+    let router =
+        axum::Router::new()
+            .nest_service("/mcp", service)
+            .layer(axum::middleware::from_fn(
+                move |req: Request, next: Next| {
+                    let expected = expected.clone();
+                    let sessions = Arc::clone(&sessions);
+                    async move {
+                        check_bearer(
+                            expected.as_deref().map(String::as_str),
+                            &sessions,
+                            req,
+                            next,
+                        )
+                        .await
+                    }
+                },
+            ));
     gateway.prepare().await;
     log(&format!("listening on http://{addr}/mcp"));
     axum::serve(listener, router)
@@ -102,9 +112,15 @@ fn host_text(ip: IpAddr) -> String {
     }
 }
 
-/// 401 unless the request carries the token (compared in constant time; never logged); a
-/// session's DELETE that rmcp accepted is answered 204.
-async fn check_bearer(expected: Option<&str>, req: Request, next: Next) -> Response {
+/// 401 unless the request carries the token (compared in constant time; never logged). A
+/// session's DELETE is answered 204 (rmcp says 202), or 404 for a session that does not exist
+/// (rmcp accepts any id).
+async fn check_bearer(
+    expected: Option<&str>,
+    sessions: &LocalSessionManager,
+    req: Request,
+    next: Next,
+) -> Response {
     if let Some(expected) = expected {
         let sent = req
             .headers()
@@ -122,6 +138,15 @@ async fn check_bearer(expected: Option<&str>, req: Request, next: Next) -> Respo
         }
     }
     let terminate = req.method() == axum::http::Method::DELETE;
+    if terminate
+        && let Some(id) = req
+            .headers()
+            .get("mcp-session-id")
+            .and_then(|v| v.to_str().ok())
+        && !sessions.sessions.read().await.contains_key(id)
+    {
+        return (StatusCode::NOT_FOUND, "no such session").into_response();
+    }
     let mut response = next.run(req).await;
     // rmcp answers a session's DELETE with 202 Accepted; the session is already gone, and
     // clients (the Python SDK) expect 200 or 204 for a termination that happened.

@@ -557,12 +557,17 @@ impl Drop for HttpGateway {
 
 /// A raw HTTP POST of an initialize request with the given extra headers; the status code.
 fn raw_post(url: &str, headers: &[(&str, &str)]) -> u16 {
+    let body = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}"#;
+    raw_request("POST", url, headers, body)
+}
+
+/// A raw HTTP request; the status code.
+fn raw_request(method: &str, url: &str, headers: &[(&str, &str)], body: &str) -> u16 {
     let rest = url.strip_prefix("http://").unwrap();
     let (authority, path) = rest.split_once('/').unwrap();
     let mut stream = std::net::TcpStream::connect(authority).unwrap();
-    let body = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}"#;
     let mut request = format!(
-        "POST /{path} HTTP/1.1\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: {}\r\nConnection: close\r\n",
+        "{method} /{path} HTTP/1.1\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: {}\r\nConnection: close\r\n",
         body.len()
     );
     if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
@@ -624,6 +629,13 @@ fn http_gateway_serves_a_client_and_refuses_strangers() {
         raw_post(&gw.url, &[auth, ("Origin", "http://evil.example")]),
         403
     );
+    // Ending a session that does not exist: 404, as the spec says (rmcp alone accepts it).
+    let unknown = [
+        auth,
+        ("Mcp-Session-Id", "no-such-session"),
+        ("Mcp-Protocol-Version", "2025-06-18"),
+    ];
+    assert_eq!(raw_request("DELETE", &gw.url, &unknown, ""), 404);
 }
 
 #[test]
