@@ -138,13 +138,38 @@ impl Shared {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
+
+    /// Stores a server's new state (and its client and tools), wakes the waiters and sends the
+    /// update.
+    fn record(
+        &self,
+        updates: &mpsc::UnboundedSender<StartupUpdate>,
+        name: &str,
+        state: ServerState,
+        client: Option<Arc<McpClient>>,
+        tools: Vec<Tool>,
+    ) {
+        let elapsed = self.started.elapsed();
+        if let Some(connection) = self.lock().get_mut(name) {
+            connection.state = state.clone();
+            connection.elapsed = elapsed;
+            connection.client = client;
+            connection.tools = tools;
+        }
+        self.changed.send_modify(|n| *n += 1);
+        let _ = updates.send(StartupUpdate {
+            server: name.to_string(),
+            state,
+            elapsed,
+        });
+    }
 }
 
 /// Connections to every started server; dropping it closes them all (and kills stdio servers).
 pub struct ConnectionManager {
     shared: Arc<Shared>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
-    /// How servers are connected (with the manager's own hooks), for [`Self::reconnect`].
+    /// How servers are connected (with the manager's own hooks), for [`Self::live_client`].
     options: ManagerOptions,
     updates: mpsc::UnboundedSender<StartupUpdate>,
     /// One reconnection at a time, and each server's restart history.
@@ -271,37 +296,37 @@ impl ConnectionManager {
         };
         let mut restarts = self.restarts.lock().await;
         // Another caller may have restarted it while this one waited for the lock.
-        let (server, old, failed_at, failure) = {
+        let (server, old, failure) = {
             let connections = self.shared.lock();
             let Some(connection) = connections.get(name) else {
                 return Err(not_ready(NotReady::NotStarted));
             };
-            let failed_at = match (&connection.state, &connection.client) {
+            // A failed start counts as the first attempt (at the time it failed): the next
+            // waits its backoff.
+            let failure = match (&connection.state, &connection.client) {
                 (ServerState::Ready, Some(client)) if !client.is_closed() => {
                     return Ok(Arc::clone(client));
                 }
                 (ServerState::Ready, _) => None,
-                // A failed start counts as the first attempt: the next waits its backoff.
-                (ServerState::Failed(_), None) => Some(self.shared.started + connection.elapsed),
+                (ServerState::Failed(why), None) => {
+                    Some((why.clone(), self.shared.started + connection.elapsed))
+                }
                 (state, _) => {
                     return Err(not_ready(state.not_ready().unwrap_or(NotReady::Closed)));
                 }
             };
-            let failure = match &connection.state {
-                ServerState::Failed(why) => Some(why.clone()),
-                _ => None,
-            };
             (
                 connection.server.clone(),
                 connection.client.clone(),
-                failed_at,
                 failure,
             )
         };
         let now = Instant::now();
-        let history = match (restarts.get(name), failed_at) {
+        let history = match (restarts.get(name), &failure) {
             (Some(last), _) if now.duration_since(last.at) < RESTART_RESET => *last,
-            (None, Some(at)) if now.duration_since(at) < RESTART_RESET => Restarts { count: 1, at },
+            (None, Some((_, at))) if now.duration_since(*at) < RESTART_RESET => {
+                Restarts { count: 1, at: *at }
+            }
             _ => Restarts { count: 0, at: now },
         };
         let wait = restart_backoff(history.count);
@@ -310,7 +335,7 @@ impl ConnectionManager {
             return Err(not_ready(NotReady::BackingOff {
                 restarts: history.count,
                 retry_in: due - now,
-                failure,
+                failure: failure.map(|(why, _)| why),
             }));
         }
         restarts.insert(
@@ -320,7 +345,8 @@ impl ConnectionManager {
                 at: now,
             },
         );
-        self.set_state(name, ServerState::Starting, None, Vec::new());
+        self.shared
+            .record(&self.updates, name, ServerState::Starting, None, Vec::new());
         // The old connection's process group goes first.
         if let Some(old) = old
             && let Ok(old) = Arc::try_unwrap(old)
@@ -330,37 +356,27 @@ impl ConnectionManager {
         match connect(&server, &self.options).await {
             Ok((client, tools)) => {
                 let client = Arc::new(client);
-                self.set_state(name, ServerState::Ready, Some(Arc::clone(&client)), tools);
+                self.shared.record(
+                    &self.updates,
+                    name,
+                    ServerState::Ready,
+                    Some(Arc::clone(&client)),
+                    tools,
+                );
                 Ok(client)
             }
             Err(error) => {
                 let why = StartFailure::new(error);
-                self.set_state(name, ServerState::Failed(why.clone()), None, Vec::new());
+                self.shared.record(
+                    &self.updates,
+                    name,
+                    ServerState::Failed(why.clone()),
+                    None,
+                    Vec::new(),
+                );
                 Err(not_ready(NotReady::Failed(why)))
             }
         }
-    }
-
-    fn set_state(
-        &self,
-        name: &str,
-        state: ServerState,
-        client: Option<Arc<McpClient>>,
-        tools: Vec<Tool>,
-    ) {
-        let elapsed = self.shared.started.elapsed();
-        if let Some(connection) = self.shared.lock().get_mut(name) {
-            connection.state = state.clone();
-            connection.elapsed = elapsed;
-            connection.client = client;
-            connection.tools = tools;
-        }
-        self.shared.changed.send_modify(|n| *n += 1);
-        let _ = self.updates.send(StartupUpdate {
-            server: name.to_string(),
-            state,
-            elapsed,
-        });
     }
 
     /// A copy of every server's current state, sorted by name.
@@ -587,22 +603,7 @@ async fn run_start(
         ),
         None => (ServerState::Cancelled, None, Vec::new()),
     };
-    let elapsed = shared.started.elapsed();
-    {
-        let mut connections = shared.lock();
-        if let Some(connection) = connections.get_mut(&name) {
-            connection.state = state.clone();
-            connection.elapsed = elapsed;
-            connection.client = client;
-            connection.tools = tools;
-        }
-    }
-    shared.changed.send_modify(|n| *n += 1);
-    let _ = updates.send(StartupUpdate {
-        server: name,
-        state,
-        elapsed,
-    });
+    shared.record(&updates, &name, state, client, tools);
 }
 
 /// Saves a server's tools list; a cache that can't be written only costs the next start time.
