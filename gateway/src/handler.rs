@@ -58,7 +58,7 @@ struct Inner {
     sessions: Arc<Sessions>,
     /// What is exposed; `None` until built and after a backend's tools changed.
     catalog: Arc<Mutex<Option<Arc<Catalog>>>>,
-    /// Progress on its way to the client, in order.
+    /// Progress and notices on their way to the client, in order (bounded).
     forward: tokio::sync::mpsc::Sender<Forwarded>,
     queue: Mutex<Option<tokio::sync::mpsc::Receiver<Forwarded>>>,
     /// Set when the client's stdin ended: calls in flight stop at once (rmcp would otherwise
@@ -224,7 +224,6 @@ impl Gateway {
                 let catalog = Arc::clone(&self.inner.catalog);
                 let sessions = Arc::clone(&self.inner.sessions);
                 tokio::spawn(async move {
-                    // A server's first start is in the first listing; only a restart changes it.
                     let mut started = BTreeSet::new();
                     while let Some(update) = updates.recv().await {
                         match &update.state {
@@ -243,9 +242,7 @@ impl Gateway {
                                     (!first || !included) && current.take().is_some()
                                 };
                                 if changed {
-                                    for peer in sessions.all() {
-                                        let _ = peer.notify_tool_list_changed().await;
-                                    }
+                                    announce_tools_changed(&sessions).await;
                                 }
                             }
                             ServerState::Starting | ServerState::Cancelled => {}
@@ -257,7 +254,8 @@ impl Gateway {
             .await
     }
 
-    /// Every served server's final start state (waits for those still starting).
+    /// Every served server's state, after waiting up to [`LISTING_GRACE`] for those still
+    /// starting.
     async fn settled(&self) -> Vec<ServerConnection> {
         self.current().await.0
     }
@@ -318,6 +316,13 @@ impl Gateway {
                 .is_some_and(|info| offers(&info.capabilities))
         });
         clients
+    }
+}
+
+/// Tells every session the tools changed (after the catalog was dropped).
+async fn announce_tools_changed(sessions: &Sessions) {
+    for peer in sessions.all() {
+        let _ = peer.notify_tool_list_changed().await;
     }
 }
 

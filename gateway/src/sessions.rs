@@ -57,6 +57,14 @@ struct InFlight {
     seen: u64,
 }
 
+impl State {
+    /// The sessions still open (closed ones are forgotten here).
+    fn open_peers(&mut self) -> &[Peer<RoleServer>] {
+        self.peers.retain(|p| !p.is_transport_closed());
+        &self.peers
+    }
+}
+
 /// Two peers are one session when they share the `initialize` parameters the session stored.
 fn same(a: &Peer<RoleServer>, b: &Peer<RoleServer>) -> bool {
     match (a.peer_info(), b.peer_info()) {
@@ -75,24 +83,22 @@ impl Sessions {
     /// A request came from `peer`: remember its session as the one that spoke last.
     pub(crate) fn seen(&self, peer: &Peer<RoleServer>) {
         let mut state = self.lock();
-        state
-            .peers
-            .retain(|p| !same(p, peer) && !p.is_transport_closed());
+        // Every request passes here: the usual case (the same session again) costs nothing.
+        if state.peers.last().is_some_and(|p| same(p, peer)) {
+            return;
+        }
+        state.peers.retain(|p| !same(p, peer));
         state.peers.push(peer.clone());
     }
 
     /// The session that spoke last, if it is still open.
     pub(crate) fn latest(&self) -> Option<Peer<RoleServer>> {
-        let mut state = self.lock();
-        state.peers.retain(|p| !p.is_transport_closed());
-        state.peers.last().cloned()
+        self.lock().open_peers().last().cloned()
     }
 
     /// Every open session.
     pub(crate) fn all(&self) -> Vec<Peer<RoleServer>> {
-        let mut state = self.lock();
-        state.peers.retain(|p| !p.is_transport_closed());
-        state.peers.clone()
+        self.lock().open_peers().to_vec()
     }
 
     /// A call from `peer` to `server` starts; the id ends it.
@@ -163,8 +169,11 @@ impl Sessions {
                 Route::Ambiguous
             };
         }
-        state.peers.retain(|p| !p.is_transport_closed());
-        state.peers.last().cloned().map_or(Route::Nobody, Route::To)
+        state
+            .open_peers()
+            .last()
+            .cloned()
+            .map_or(Route::Nobody, Route::To)
     }
 
     /// Whether `peer`'s user allowed `tool` of `server` for the rest of the session.

@@ -126,10 +126,10 @@ impl Handler {
     }
 }
 
-/// What mcpctl says about itself in `initialize`, the same for every connection whatever its
-/// hooks (but for the sampling and roots hooks, which only the gateway sets, passing its
-/// client's), because servers register tools per client capability: `tools`, `list --check`
-/// and `call` must see the same list.
+/// What mcpctl says about itself in `initialize`, the same for every connection of mcpctl's
+/// own commands whatever their hooks, because servers register tools per client capability:
+/// `tools`, `list --check` and `call` must see the same list. ([`Handler::new`] changes it
+/// only for the gateway's hooks, which pass on what the gateway's client declares.)
 ///
 /// Form elicitation is declared (without a handler the answer is `decline`). Sampling is not:
 /// mcpctl has no model to answer with. Roots are not either: a server such as

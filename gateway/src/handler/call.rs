@@ -11,7 +11,7 @@ use rmcp::{ErrorData, RoleServer};
 use serde_json::{Value, json};
 
 use super::forward::Forwarded;
-use super::{Gateway, log};
+use super::{Gateway, STATUS_URI, log};
 use crate::audit::Record;
 use crate::preview::{call_digest, redacted_preview};
 
@@ -115,7 +115,7 @@ impl Gateway {
                 log(&error.to_string());
                 record("failed", answered_by, true);
                 return Ok(error_result(format!(
-                    "{error} (see the mcpctl://status resource)"
+                    "{error} (see the {STATUS_URI} resource)"
                 )));
             }
         };

@@ -11,7 +11,7 @@ use rmcp::ErrorData;
 use rmcp::model::Tool;
 use serde_json::Value;
 
-use super::{Gateway, lock, log};
+use super::{Gateway, announce_tools_changed, lock, log};
 use crate::names::NameMap;
 
 /// Tools, prompts and resources per page.
@@ -57,9 +57,7 @@ impl Gateway {
                     .collect();
                 if ready != listed.servers {
                     *lock(&gateway.inner.catalog) = None;
-                    for peer in gateway.inner.sessions.all() {
-                        let _ = peer.notify_tool_list_changed().await;
-                    }
+                    announce_tools_changed(&gateway.inner.sessions).await;
                 }
             });
         }

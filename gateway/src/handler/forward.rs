@@ -12,7 +12,7 @@ use rmcp::model::{ProgressNotificationParam, Tool};
 use rmcp::service::Peer;
 use rmcp::{ErrorData, RoleServer};
 
-use super::{Gateway, lock, log};
+use super::{Gateway, announce_tools_changed, lock, log};
 use crate::sessions::{Route, Sessions};
 
 impl Gateway {
@@ -21,31 +21,26 @@ impl Gateway {
         // them: a server may offer some tools only to clients that can answer it. The backends
         // start after the client's `initialized`; over HTTP, the session that started them
         // decides.
-        let offers = self
+        let client = self
             .inner
             .sessions
             .latest()
-            .as_ref()
-            .and_then(Peer::peer_info)
-            .map(|info| {
-                (
-                    info.capabilities.sampling.is_some(),
-                    info.capabilities.roots.is_some(),
-                    info.capabilities.elicitation.is_some(),
-                )
-            })
+            .and_then(|peer| peer.peer_info())
+            .map(|info| info.capabilities.clone())
             .unwrap_or_default();
         let forward_to = Arc::new(ForwardToClient {
             sessions: Arc::clone(&self.inner.sessions),
         });
-        let sampling: Option<Arc<dyn SamplingHandler>> = offers
-            .0
+        let sampling: Option<Arc<dyn SamplingHandler>> = client
+            .sampling
+            .is_some()
             .then(|| Arc::clone(&forward_to) as Arc<dyn SamplingHandler>);
-        let roots: Option<Arc<dyn RootsHandler>> =
-            offers.1.then_some(forward_to as Arc<dyn RootsHandler>);
-        let elicit_sessions = Arc::clone(&self.inner.sessions);
+        let roots: Option<Arc<dyn RootsHandler>> = client
+            .roots
+            .is_some()
+            .then(|| Arc::clone(&forward_to) as Arc<dyn RootsHandler>);
+        let sessions = Arc::clone(&self.inner.sessions);
         let listed = Arc::clone(&self.inner.sessions);
-        let routes = Arc::clone(&self.inner.sessions);
         let forward = self.inner.forward.clone();
         let notices = self.inner.forward.clone();
         let catalog = Arc::clone(&self.inner.catalog);
@@ -57,7 +52,7 @@ impl Gateway {
             // arrives after the result.
             progress: Some(Arc::new(
                 move |server: &str, note: &ProgressNotificationParam| {
-                    let Some((peer, token)) = routes.progress(server) else {
+                    let Some((peer, token)) = sessions.progress(server) else {
                         return;
                     };
                     let mut note = note.clone();
@@ -65,25 +60,21 @@ impl Gateway {
                     queue_or_drop(&forward, Forwarded::Progress(peer, note));
                 },
             )),
-            elicitation: Some(Arc::new(ForwardElicitation {
-                sessions: elicit_sessions,
-            })),
+            elicitation: Some(forward_to),
             sampling,
             roots,
-            without_elicitation: !offers.2,
+            without_elicitation: client.elicitation.is_none(),
             notices: Some(Arc::new(move |server: &str, notice: ServerNotice| {
                 queue_or_drop(&notices, Forwarded::Notice(server.to_string(), notice));
             })),
             // The manager stores the new list right after this hook returns: the catalog is
             // dropped and the client told on a task that runs after that.
             tools_listed: Some(Arc::new(move |_server: &str, _tools: Vec<Tool>| {
-                let peers = listed.all();
+                let sessions = Arc::clone(&listed);
                 let catalog = Arc::clone(&catalog);
                 tokio::spawn(async move {
                     *lock(&catalog) = None;
-                    for peer in peers {
-                        let _ = peer.notify_tool_list_changed().await;
-                    }
+                    announce_tools_changed(&sessions).await;
                 });
             })),
             ..ClientHooks::default()
@@ -171,7 +162,7 @@ async fn send_notice(peer: &Peer<RoleServer>, server: &str, notice: ServerNotice
     };
 }
 
-/// Passes a backend's sampling and roots requests to the gateway's client.
+/// Passes a backend's elicitation, sampling and roots requests to the session they are for.
 struct ForwardToClient {
     sessions: Arc<Sessions>,
 }
@@ -234,11 +225,7 @@ impl RootsHandler for ForwardToClient {
     }
 }
 
-struct ForwardElicitation {
-    sessions: Arc<Sessions>,
-}
-
-impl ElicitationHandler for ForwardElicitation {
+impl ElicitationHandler for ForwardToClient {
     /// Asks the session the request is for; declined when the gateway cannot tell which one
     /// (calls from several sessions in flight on that server) or it cannot elicit.
     fn elicit<'a>(
