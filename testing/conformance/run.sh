@@ -51,19 +51,7 @@ for scenario in "${scenarios[@]}"; do
     "$node" "$suite" client --command "$client" --scenario "$scenario" -o "$dir" >"$dir/log" 2>&1
     status=$?
     # Count from checks.json too: the summary line is the suite's, the file is the record.
-    counts="$("$node" -e '
-        const fs = require("fs"), path = require("path");
-        const dir = process.argv[1];
-        // Scenario names with a slash (auth/...) put the result one folder deeper.
-        const find = d => fs.readdirSync(d, { withFileTypes: true }).flatMap(e =>
-            e.name === "checks.json" ? [path.join(d, e.name)]
-            : e.isDirectory() ? find(path.join(d, e.name)) : []);
-        const file = find(dir)[0];
-        if (!file) { console.log("missing"); process.exit(0); }
-        const checks = JSON.parse(fs.readFileSync(file, "utf8"));
-        const n = s => checks.filter(c => c.status === s).length;
-        console.log(`${n("SUCCESS")} ${n("FAILURE")} ${n("WARNING")}`);
-    ' "$dir")"
+    counts="$("$node" "$root/testing/conformance/checks.cjs" "$dir" | head -n1)"
     read -r passed failures warnings <<<"$counts"
     summary="$(grep -E '^Passed: ' "$dir/log" | tail -n1)"
     if [[ "$may_fail" == *" $scenario "* ]]; then

@@ -66,32 +66,14 @@ for scenario in "${scenarios[@]}"; do
     timeout --kill-after=5 "$limit" \
         "$node" "$suite" server --url "$url" --scenario "$scenario" -o "$dir" >"$dir/log" 2>&1
     status=$?
-    # Read the counts and the failed checks from checks.json: it is the record, the printed
-    # summary is only the suite's rendering of it. The first line is "passed total warnings
-    # failures"; the lines after it are the failed checks, one per line.
-    # shellcheck disable=SC2016 # JavaScript, not shell: the ${...} are template literals.
-    report="$("$node" -e '
-        const fs = require("fs"), path = require("path");
-        const dir = process.argv[1];
-        // The suite writes DIR/server-<scenario>-<timestamp>/checks.json.
-        const find = d => fs.readdirSync(d, { withFileTypes: true }).flatMap(e =>
-            e.name === "checks.json" ? [path.join(d, e.name)]
-            : e.isDirectory() ? find(path.join(d, e.name)) : []);
-        const file = find(dir)[0];
-        if (!file) { console.log("missing"); process.exit(0); }
-        const checks = JSON.parse(fs.readFileSync(file, "utf8"));
-        const n = s => checks.filter(c => c.status === s).length;
-        const passed = n("SUCCESS"), failures = n("FAILURE");
-        console.log(`${passed} ${passed + failures} ${n("WARNING")} ${failures}`);
-        for (const c of checks.filter(c => c.status === "FAILURE")) {
-            const msg = c.errorMessage ?? c.details?.message ?? c.description ?? "";
-            console.log(`${c.id}: ${String(msg).replace(/\s+/g, " ").slice(0, 400)}`);
-        }
-    ' "$dir")"
-    read -r passed total warnings failures <<<"$(head -n1 <<<"$report")"
+    # Read the counts and the failed checks from checks.json (checks.cjs): it is the record,
+    # the printed summary is only the suite's rendering of it.
+    report="$("$node" "$root/testing/conformance/checks.cjs" "$dir")"
+    read -r passed failures warnings <<<"$(head -n1 <<<"$report")"
     if [ "$passed" = missing ]; then
-        total=0 warnings=0 failures=1
-        passed=0
+        passed=0 failures=1 warnings=0 total=0
+    else
+        total=$((passed + failures))
     fi
     line="$passed/$total checks (${warnings:-0} warnings)"
     if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
