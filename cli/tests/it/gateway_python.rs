@@ -30,7 +30,7 @@ fn have_python_sdk() -> bool {
 
 /// `python3` in the home's environment. The home is a temporary one: packages pip installed
 /// with `--user` stay importable.
-pub(crate) fn python(back: &TestHome) -> Command {
+fn python(back: &TestHome) -> Command {
     let mut python = back.command("python3");
     if std::env::var_os("PYTHONUSERBASE").is_none()
         && let Some(home) = std::env::var_os("HOME")
@@ -74,6 +74,17 @@ fn strings(value: &Value) -> Vec<&str> {
         .iter()
         .map(|v| v.as_str().unwrap())
         .collect()
+}
+
+/// The audit record's `arguments_digest` starts with the digest its approval prompt showed.
+fn assert_digest_of(record: &Value, prompt: &str) {
+    assert!(
+        record["arguments_digest"]
+            .as_str()
+            .unwrap()
+            .starts_with(prompt_digest(prompt)),
+        "{record} vs {prompt}"
+    );
 }
 
 /// The `call sha256:…` a prompt names, which starts the audited `arguments_digest`.
@@ -218,13 +229,7 @@ fn the_python_sdk_client_works_over_streamable_http() {
             record["client"].as_str().unwrap().starts_with("mcp "),
             "{record}"
         );
-        assert!(
-            record["arguments_digest"]
-                .as_str()
-                .unwrap()
-                .starts_with(prompt_digest(prompt)),
-            "{record} vs {prompt}"
-        );
+        assert_digest_of(record, prompt);
     }
 }
 
@@ -294,13 +299,7 @@ fn every_approval_answer_of_the_python_sdk_client_is_honoured_and_audited() {
         "{records:?}"
     );
     for (record, prompt) in records.iter().zip(&asked) {
-        assert!(
-            record["arguments_digest"]
-                .as_str()
-                .unwrap()
-                .starts_with(prompt_digest(prompt)),
-            "{record} vs {prompt}"
-        );
+        assert_digest_of(record, prompt);
     }
 
     // `prompt` mode: no "remember" field, and a "remember" answer does not stick.
@@ -473,4 +472,72 @@ fn server_everything_behind_the_gateway_reaches_the_python_client() {
             .contains("file:///projects/demo"),
         "{report}"
     );
+}
+
+/// The Python MCP SDK's client (`mcp`, pinned in testing/peers/requirements.txt) drives the
+/// gateway over stdio: it probes `server/discover`, falls back to `initialize` at 2025-11-25,
+/// accepts the approval prompts, answers a backend's elicitation, hears progress and log
+/// messages, and uses prompts, resources and completion.
+#[test]
+fn the_python_sdk_client_works_through_the_gateway() {
+    if !have_python_sdk() {
+        return;
+    }
+    let back = backend("[mcp_servers.t.tools.elicit]\napproval_mode = \"approve\"\n");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/gateway_client.py");
+    let out = python(&back)
+        .arg(&script)
+        .arg(env!("CARGO_BIN_EXE_mcpctl"))
+        .arg("serve")
+        .output()
+        .unwrap();
+    let report = report_of(&out);
+    assert_eq!(report["server"], "mcpctl-gateway", "{report}");
+    assert_eq!(report["protocol"], "2025-11-25", "{report}");
+    assert!(
+        report["tools"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t.as_str().unwrap().starts_with("t__")),
+        "{report}"
+    );
+    assert_eq!(report["echo"], "from python");
+    assert_eq!(report["add"], "7");
+    // The backend's own question reached the Python client, and its answer came back.
+    assert_eq!(report["elicited"]["action"], "accept", "{report}");
+    assert_eq!(report["elicited"]["content"]["name"], "Grace", "{report}");
+    assert_eq!(report["progress"], json!([1.0, 2.0, 3.0]), "{report}");
+    assert_eq!(report["greet"], "Say hello to Grace.");
+    assert_eq!(report["status"]["servers"][0]["state"], "ready");
+    assert_eq!(report["completions"], json!(["alice", "albert"]));
+    assert_eq!(
+        report["logs"][0],
+        json!({"level": "info", "logger": "t/test-server", "data": "log level set to info"})
+    );
+    // Approval was asked for the calls the `auto` mode asks about (not for `elicit`, set to
+    // `approve`), each naming tool, server and a redacted preview.
+    let asked: Vec<&str> = report["asked"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    assert!(
+        asked.iter().any(|a| a.starts_with("Allow add on t?")),
+        "{asked:?}"
+    );
+    assert!(asked.contains(&"Who are you?"), "{asked:?}");
+    assert!(
+        !asked.iter().any(|a| a.starts_with("Allow elicit")),
+        "{asked:?}"
+    );
+    // Each call is in the audit log, with who decided.
+    let records = audit(&back);
+    let add = records.iter().find(|r| r["tool"] == "add").unwrap();
+    assert_eq!(add["decided_by"], "user");
+    assert_eq!(add["result"], "approved");
+    assert!(add["client"].as_str().unwrap().starts_with("mcp"), "{add}");
+    let elicit = records.iter().find(|r| r["tool"] == "elicit").unwrap();
+    assert_eq!(elicit["result"], "ran");
 }
