@@ -190,9 +190,6 @@ where
                     continue;
                 }
             };
-            // Before `initialize`, a request is answered here: rmcp would take it for the
-            // stateless 2026-07-28 lifecycle, which the gateway does not serve. `ping` and the
-            // `server/discover` probe go through (the probe's answer lists the versions).
             let method = value.get("method").and_then(Value::as_str);
             if self.initialized && method == Some("initialize") {
                 // One session per connection: its identity and approvals stay as they are.
@@ -202,8 +199,10 @@ where
                 }
                 continue;
             }
+            // Before `initialize`, a request is answered here: rmcp would take it for the
+            // stateless 2026-07-28 lifecycle, which the gateway does not serve. `ping` and the
+            // `server/discover` probe go through (the probe's answer lists the versions).
             if !self.initialized {
-                let method = value.get("method").and_then(Value::as_str);
                 let id = value.get("id").cloned();
                 match (method, id) {
                     (Some("initialize"), _) => self.initialized = true,
