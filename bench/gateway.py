@@ -81,6 +81,15 @@ def timed_calls(peer, name, n, progress=False):
     return times
 
 
+def process_usage(pid):
+    """(user CPU s, system CPU s, context switches) of a process so far, from /proc (Linux)."""
+    fields = open(f"/proc/{pid}/stat").read().rsplit(") ", 1)[1].split()
+    tick = os.sysconf("SC_CLK_TCK")
+    status = dict(line.split(":", 1) for line in open(f"/proc/{pid}/status").read().splitlines())
+    switches = int(status["voluntary_ctxt_switches"]) + int(status["nonvoluntary_ctxt_switches"])
+    return int(fields[11]) / tick, int(fields[12]) / tick, switches
+
+
 def ms(seconds):
     return f"{seconds * 1000:.3f} ms"
 
@@ -116,15 +125,21 @@ def main():
         timed_calls(gateway, "t__echo", warm)
         # Alternate rounds so both see the same machine load.
         d_times, g_times = [], []
+        before = process_usage(gateway.proc.pid)
         for _ in range(4):
             d_times += timed_calls(direct, "echo", args.calls // 4)
             g_times += timed_calls(gateway, "t__echo", args.calls // 4)
+        after = process_usage(gateway.proc.pid)
         d_times.sort()
         g_times.sort()
         d_med, g_med = statistics.median(d_times), statistics.median(g_times)
         print(f"tools/call direct:  median {ms(d_med)}  p99 {ms(p99(d_times))}  ({len(d_times)} calls)")
         print(f"tools/call gateway: median {ms(g_med)}  p99 {ms(p99(g_times))}")
         print(f"ratio of medians: {g_med / d_med:.3f}x (target <= 1.15x)")
+        n = len(g_times)
+        print(f"the gateway per call: user CPU {(after[0] - before[0]) / n * 1e6:.0f} us, "
+              f"system CPU {(after[1] - before[1]) / n * 1e6:.0f} us, "
+              f"{(after[2] - before[2]) / n:.1f} context switches")
         # The floor of any extra process hop: the same server behind two `cat` processes (one
         # per direction), which only copy bytes.
         relay = Peer(["sh", "-c", f'cat | "{server}" | cat'])
